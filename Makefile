@@ -1,0 +1,29 @@
+# make demo: set up and run the main job on the bundled fixtures.
+# make test: set up and run the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -rf demo && mkdir -p demo
+	$(BIN)/coverage-cmp collect fixtures/notarise --db demo/coverage.db
+	$(BIN)/coverage-cmp articles --db demo/coverage.db
+
+test: $(STAMP)
+	$(BIN)/ruff check coverage_cmp tests bench
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check coverage_cmp tests bench
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache

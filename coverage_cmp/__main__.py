@@ -1,0 +1,3 @@
+from coverage_cmp.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""The records that pass between stages.
+
+Every stage takes and returns these plain dataclasses, so the same code runs in one
+process, in a process pool or on a cluster. ``to_json()`` gives the dict written in the
+command-line contract (``../shared/DESIGN.md``); field order is output order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Outlet scopes, from the issuer of a release down to local papers.
+SCOPES = ("release", "agency", "national", "regional", "local", "other")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the body text with white space and case folded, to spot one story twice."""
+    folded = " ".join(text.split()).casefold()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def article_id(canonical_url: str | None, text_hash: str) -> str:
+    """Stable id: from the canonical URL where there is one, else from the content.
+
+    The same page fetched twice, or saved to disk with its canonical link, gets the
+    same id in every command, with or without a store.
+    """
+    key = canonical_url if canonical_url else "sha256:" + text_hash
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """Who published an article."""
+
+    name: str
+    """Display name, e.g. "BBC News"."""
+    domain: str | None = None
+    """Registered domain, e.g. "bbc.co.uk"."""
+    scope: str = "other"
+    """One of ``SCOPES``."""
+    region: str | None = None
+    """Region for regional and local outlets, e.g. "Cambridgeshire"."""
+
+
+@dataclass
+class Article:
+    """One article's body text and metadata, however it was obtained."""
+
+    source: str
+    """The input exactly as the user gave it (path or URL string)."""
+    text: str
+    """Body text: no headline, byline, captions or navigation; newlines normalised."""
+    title: str | None = None
+    url: str | None = None
+    """The URL the article was fetched from (after redirects), if any."""
+    canonical_url: str | None = None
+    outlet: str | None = None
+    outlet_scope: str | None = None
+    outlet_region: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    """ISO 8601 date or date-time, as precise as the page gave it."""
+    raw_html: bytes | None = field(default=None, repr=False)
+    """The page as fetched or read, kept compressed in the store; never in JSON."""
+    id: str = ""
+    """Filled from the canonical URL or the content when left empty."""
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = content_hash(self.text)
+        if not self.id:
+            self.id = article_id(self.canonical_url, self.content_hash)
+
+    def to_json(self) -> dict[str, Any]:
+        """The article fields of the JSON contract (no raw HTML)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "outlet": self.outlet,
+            "title": self.title,
+            "published": self.published,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation found in an article's text, with who said it."""
+
+    text: str
+    """The quoted words without the marks; ``article.text[start:end]``."""
+    start: int
+    end: int
+    kind: str = "direct"
+    """``direct`` (inside quote marks) or ``indirect`` (reported speech)."""
+    partial: bool = False
+    """A short quoted fragment worked into the narrator's own sentence."""
+    speaker: str | None = None
+    """Best name for who said it; None when only described ("a spokesperson")."""
+    speaker_mention: str | None = None
+    """The attributing string as written ("he", "NCA Deputy Director General Phil Gormley")."""
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None
+    """The attribution verb or marker as written ("said", "told", ":")."""
+    multi_paragraph: bool = False
+    """The quotation runs over more than one paragraph."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number, date, name, place or title found in an article, with what it refers to."""
+
+    kind: str
+    """quantity, money, percent, date, duration, person, organisation, place or title."""
+    text: str
+    """``article.text[start:end]``."""
+    start: int
+    end: int
+    value: Any = None
+    """Normalised value: a number, an ISO date, a canonical name."""
+    unit: str | None = None
+    """Currency, "%", "months", … where the kind has one."""
+    qualifier: str | None = None
+    """Hedge kept apart from the value: "more than", "nearly", "around", "at least", …"""
+    subject: str | None = None
+    """What the value is about: the noun counted, the person a title belongs to."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Extraction:
+    """An article with the quotes and facts found in it."""
+
+    article: Article
+    quotes: list[Quote] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.article.to_json()
+        out["quotes"] = [q.to_json() for q in self.quotes]
+        out["facts"] = [f.to_json() for f in self.facts]
+        return out
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """An input that could not be read, fetched or turned into an article."""
+
+    source: str
+    """The input as the user gave it (or the URL found from it)."""
+    error: str
+    """One line, naming what went wrong."""
+
+    def to_json(self) -> dict[str, str]:
+        return {"source": self.source, "error": self.error}

@@ -1,0 +1,119 @@
+"""Options of every stage, checked once when built.
+
+Each stage has a frozen dataclass; ``Settings`` combines them. The CLI builds one from
+defaults and flags and passes it down: stages read no globals and no environment.
+Use ``dataclasses.replace`` for variants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from coverage_cmp import __version__
+from coverage_cmp.errors import SettingsError
+
+EXTRACTORS = ("trafilatura", "newspaper")
+USER_AGENT = (
+    f"coverage-cmp/{__version__} (news coverage research tool; "
+    "+https://pypi.org/project/coverage-cmp/)"
+)
+
+
+def _check(owner: str, name: str, value: float, low: float, high: float | None = None,
+           kind: str = "a number") -> None:
+    """Reject a value out of range with one sentence, in scikit-learn's shape."""
+    if high is None:
+        ok, rng = value >= low, f"[{low}, inf)"
+    else:
+        ok, rng = low <= value <= high, f"[{low}, {high}]"
+    if not ok:
+        raise SettingsError(
+            f"The '{name}' parameter of {owner} must be {kind} in the range {rng}. "
+            f"Got {value!r} instead."
+        )
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How politely and how robustly URLs are fetched."""
+
+    user_agent: str = USER_AGENT
+    timeout_s: float = 20.0
+    """Time allowed to connect, and between two chunks of the body."""
+    total_timeout_s: float = 60.0
+    """Time allowed for one whole response, so a slow-drip body cannot hold a worker."""
+    retries: int = 3
+    """Retries after a 5xx, a 429 or a transient network error."""
+    backoff_s: float = 1.0
+    """First retry delay; doubled after each retry."""
+    max_retry_after_s: float = 120.0
+    """A Retry-After longer than this fails the URL instead of waiting."""
+    max_redirects: int = 10
+    per_host_concurrency: int = 2
+    per_host_delay_s: float = 1.0
+    """Pause between two requests to the same host."""
+    max_concurrency: int = 16
+    """Requests in flight across all hosts."""
+    max_body_bytes: int = 10_000_000
+    """Cap on the body as sent, enforced while streaming."""
+    max_decompressed_bytes: int = 50_000_000
+    """Cap on the body after gzip/deflate/brotli decoding (gzip bombs)."""
+    respect_robots: bool = True
+    refresh: bool = False
+    """Fetch URLs again even when the store already has them."""
+
+    def __post_init__(self) -> None:
+        owner = "FetchSettings"
+        _check(owner, "timeout_s", self.timeout_s, 0.001)
+        _check(owner, "total_timeout_s", self.total_timeout_s, 0.001)
+        _check(owner, "retries", self.retries, 0, kind="an int")
+        _check(owner, "backoff_s", self.backoff_s, 0)
+        _check(owner, "max_retry_after_s", self.max_retry_after_s, 0)
+        _check(owner, "max_redirects", self.max_redirects, 0, kind="an int")
+        _check(owner, "per_host_concurrency", self.per_host_concurrency, 1, kind="an int")
+        _check(owner, "per_host_delay_s", self.per_host_delay_s, 0)
+        _check(owner, "max_concurrency", self.max_concurrency, 1, kind="an int")
+        _check(owner, "max_body_bytes", self.max_body_bytes, 1, kind="an int")
+        _check(owner, "max_decompressed_bytes", self.max_decompressed_bytes, 1, kind="an int")
+
+
+@dataclass(frozen=True)
+class CollectSettings:
+    """What to collect and how to turn pages into articles."""
+
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    extractor: str = "trafilatura"
+    """Body extractor: ``trafilatura`` (default) or ``newspaper``."""
+    since: datetime | None = None
+    """Keep feed and site items published on or after this time."""
+    until: datetime | None = None
+    match: tuple[str, ...] = ()
+    """Keep feed and site items whose title or summary contains one of these words."""
+    outlets_file: str | None = None
+    """An ``outlets.toml`` mapping domains to outlet name, scope and region."""
+    max_file_bytes: int = 50_000_000
+    """Local files larger than this are refused with an error, not read."""
+    max_site_articles: int = 500
+    """Article links taken from one outlet site (``--site``)."""
+
+    def __post_init__(self) -> None:
+        if self.extractor not in EXTRACTORS:
+            raise SettingsError(
+                f"The 'extractor' parameter of CollectSettings must be one of "
+                f"{', '.join(EXTRACTORS)}. Got {self.extractor!r} instead."
+            )
+        if self.since and self.until and self.since > self.until:
+            raise SettingsError(
+                f"The 'since' parameter of CollectSettings must not be after 'until'. "
+                f"Got {self.since.isoformat()} > {self.until.isoformat()} instead."
+            )
+        _check("CollectSettings", "max_file_bytes", self.max_file_bytes, 1, kind="an int")
+        _check("CollectSettings", "max_site_articles", self.max_site_articles, 1, kind="an int")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All options of a run."""
+
+    collect: CollectSettings = field(default_factory=CollectSettings)
