@@ -164,3 +164,17 @@ class SourceFailure:
 
     def to_json(self) -> dict[str, str]:
         return {"source": self.source, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL still to fetch, found in a URL list, a feed, an outlet site or an export."""
+
+    url: str
+    source: str
+    """The input it came from, as the user gave it (a URL list path, a feed URL, …)."""
+    title: str | None = None
+    published: str | None = None
+    """ISO 8601, when the feed or export gave it."""
+    outlet: str | None = None
+    """Outlet name when the export gave one (media_name, outlet, …)."""
