@@ -178,3 +178,46 @@ class Link:
     """ISO 8601, when the feed or export gave it."""
     outlet: str | None = None
     """Outlet name when the export gave one (media_name, outlet, …)."""
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    """One article's place in an event cluster."""
+
+    id: str
+    """The article's id."""
+    source: str
+    outlet: str | None = None
+    published: str | None = None
+    duplicate_of: str | None = None
+    """Id of the earliest near-verbatim copy of this article (syndication), if any."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Cluster:
+    """Articles reporting one event, with what characterises it."""
+
+    id: str
+    """Stable id: kept when the cluster is extended by a later run."""
+    label: str
+    """Words and entities that tell this event apart, e.g. "NCA · 660 arrests · 45 forces"."""
+    articles: list[ClusterMember] = field(default_factory=list)
+    """Members, earliest first."""
+    first_published: str | None = None
+    last_published: str | None = None
+    outlets: list[str] = field(default_factory=list)
+    """Distinct outlet names, sorted."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The cluster as the ``cluster@1`` JSON contract gives it."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "first_published": self.first_published,
+            "last_published": self.last_published,
+            "outlets": list(self.outlets),
+            "articles": [member.to_json() for member in self.articles],
+        }

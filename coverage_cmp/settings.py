@@ -113,7 +113,37 @@ class CollectSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    """How articles are grouped into events (see ``coverage_cmp.cluster``)."""
+
+    threshold: float = 0.3
+    """Average similarity two groups need to merge (``--threshold``); higher splits more."""
+    window_days: float = 3.0
+    """Articles published further apart than this join only as near-verbatim copies
+    (``--window``); articles without a date are compared with all."""
+    title_weight: int = 2
+    """How many times the title counts, against once for the body."""
+    facts_weight: float = 0.3
+    """Share of the similarity given to names, numbers with their subjects and dates."""
+    duplicate_threshold: float = 0.7
+    """Estimated Jaccard similarity of word 4-gram shingles above which two articles are
+    copies of one story."""
+    max_neighbors: int = 30
+    """Most similar articles kept per article in the neighbour graph."""
+
+    def __post_init__(self) -> None:
+        owner = "ClusterSettings"
+        _check(owner, "threshold", self.threshold, 0.0, 1.0)
+        _check(owner, "window_days", self.window_days, 0.0)
+        _check(owner, "title_weight", self.title_weight, 0, kind="an int")
+        _check(owner, "facts_weight", self.facts_weight, 0.0, 1.0)
+        _check(owner, "duplicate_threshold", self.duplicate_threshold, 0.01, 1.0)
+        _check(owner, "max_neighbors", self.max_neighbors, 1, kind="an int")
+
+
+@dataclass(frozen=True)
 class Settings:
     """All options of a run."""
 
     collect: CollectSettings = field(default_factory=CollectSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
