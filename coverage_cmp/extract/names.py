@@ -1,0 +1,346 @@
+"""People, organisations and role titles mentioned in an article, with short forms resolved.
+
+No English language model ships with the package, so names are found by rule: runs of
+capitalised words are split into an organisation prefix, a role title and a personal name
+("NCA Deputy Director General Phil Gormley"), using the US census first names (the
+``names`` package), nameparser's role titles and the small closed-class lists in
+``data/lexicon.toml``. Short forms are then linked to the full form the article gives:
+a surname or "Mr Gormley" to "Phil Gormley", an acronym to its long form (NCA ↔ National
+Crime Agency), "the minister" to the last person given that title.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import regex
+from nameparser.config.titles import TITLES
+
+#: Mention kinds.
+KINDS = ("person", "organisation", "title", "pronoun", "description")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of text that names or refers to a person or organisation.
+
+    Example: in "NCA Deputy Director General Phil Gormley said", one person mention spans
+    the whole phrase with ``name="Phil Gormley"`` and ``title="Deputy Director General"``,
+    and an organisation mention spans "NCA".
+    """
+
+    start: int
+    end: int
+    text: str
+    """``text[start:end]`` of the article."""
+    kind: str
+    """One of ``KINDS``."""
+    name: str | None = None
+    """Resolved full name (the person or organisation referred to), None when unknown."""
+    title: str | None = None
+    """For persons and titles: the role as written ("Deputy Director General")."""
+    title_start: int | None = None
+    title_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists the rules stand on (lower case)."""
+
+    titles: frozenset[str]
+    org_words: frozenset[str]
+    connectors: frozenset[str]
+    function_words: frozenset[str]
+    speech_verbs: frozenset[str]
+    source_nouns: frozenset[str]
+    male_titles: frozenset[str]
+    female_titles: frozenset[str]
+    not_role_heads: frozenset[str]
+    """Role-list words that name no role alone ("the first", "the general")."""
+    not_org_acronyms: frozenset[str]
+    """Capitalised abbreviations that name countries or pronouns, not organisations."""
+    male_first: dict[str, float]
+    female_first: dict[str, float]
+
+
+def _census(path: Path) -> dict[str, float]:
+    """Census name list: NAME FREQUENCY CUMULATIVE RANK per line."""
+    table = {}
+    with path.open(encoding="ascii") as lines:
+        for line in lines:
+            parts = line.split()
+            if parts:
+                table[parts[0].lower()] = float(parts[1])
+    return table
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    """The word lists, loaded once per process."""
+    data = tomllib.loads(
+        resources.files("coverage_cmp").joinpath("data/lexicon.toml").read_text("utf-8")
+    )
+    census = Path(str(resources.files("names")))
+    return Lexicon(
+        titles=frozenset(TITLES) | frozenset(data["extra_titles"]),
+        org_words=frozenset(data["org_words"]),
+        connectors=frozenset(data["name_connectors"]),
+        function_words=frozenset(data["function_words"]),
+        speech_verbs=frozenset(data["speech_verbs"]),
+        source_nouns=frozenset(data["source_nouns"]),
+        male_titles=frozenset(data["male_titles"]),
+        female_titles=frozenset(data["female_titles"]),
+        not_role_heads=frozenset(data["not_role_heads"]),
+        not_org_acronyms=frozenset(data["not_org_acronyms"]),
+        male_first=_census(census / "dist.male.first"),
+        female_first=_census(census / "dist.female.first"),
+    )
+
+
+_CAP_WORD = r"(?:\p{Lu}\.){2,}|\p{Lu}\.(?=[ \u00a0]\p{Lu})|\p{Lu}[\p{L}\p{M}'’\-]*\p{L}|\p{Lu}"
+_GAP = r"[ \u00a0]+"
+_CONNECTOR = r"(?:of|for|and|&|de|du|da|van|von|der|la|le|al|bin|del|on)"
+# A run of capitalised words, which may hold lower-case connectors ("Bank of England").
+_RUN = regex.compile(
+    rf"(?<![\p{{L}}\p{{M}}'’\-])(?:{_CAP_WORD})(?:{_GAP}(?:{_CONNECTOR}{_GAP})?(?:{_CAP_WORD}))*"
+)
+_TOKEN = regex.compile(rf"{_CAP_WORD}|{_CONNECTOR}")
+_POSSESSIVE = regex.compile(r"(?:['’]s|(?<=s)['’])$")
+_PRONOUN = regex.compile(r"\b(?:he|she|they|it|we|He|She|They|It|We)\b")
+_ANAPHORIC_TITLE = regex.compile(
+    r"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)[ \u00a0]+((?:[a-z][a-z\-]*[ \u00a0]+){0,3}"
+    r"[a-z][a-z\-]*)\b"
+)
+_APPOSITIVE = regex.compile(r",[ \u00a0]+((?:the|a|an)[ \u00a0]+)?([^,;:\n“”\"()]{3,120}?),")
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower().rstrip(".")
+
+
+def _is_acronym(word: str) -> bool:
+    bare = word.replace(".", "")
+    return 2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha() and (
+        word not in lexicon().not_org_acronyms
+    )
+
+
+def _tokens(text: str, start: int, end: int) -> list[_Token]:
+    return [_Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def _trim(tokens: list[_Token], lex: Lexicon) -> list[_Token]:
+    """Drop sentence-initial function words and dangling connectors."""
+    while tokens and (tokens[0].lower in lex.function_words or tokens[0].lower in lex.connectors):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].lower in lex.connectors:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _is_title_word(token: _Token, lex: Lexicon) -> bool:
+    return token.lower in lex.titles and not _is_acronym(token.text)
+
+
+def _is_name_word(token: _Token, lex: Lexicon) -> bool:
+    return not (
+        _is_title_word(token, lex)
+        or token.lower in lex.org_words
+        or token.lower in lex.connectors
+        or (token.lower in lex.function_words
+            and token.lower not in lex.male_first and token.lower not in lex.female_first)
+        or (_is_acronym(token.text) and "." not in token.text)
+    )
+
+
+def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention]:
+    """Split one run of capitalised words into organisation, title and person mentions."""
+    mentions: list[Mention] = []
+    # A personal name after the last role word: "NCA Deputy Director General Phil Gormley".
+    name_from = len(tokens)
+    while name_from > 0 and _is_name_word(tokens[name_from - 1], lex):
+        name_from -= 1
+    name_tokens = tokens[name_from:]
+    title_to = name_from
+    title_from = title_to
+    while title_from > 0 and (
+        _is_title_word(tokens[title_from - 1], lex)
+        or (tokens[title_from - 1].lower in ("of", "for") and title_from - 1 > 0)
+    ):
+        title_from -= 1
+    while title_from < title_to and tokens[title_from].lower in lex.connectors:
+        title_from += 1
+    has_org_word = any(t.lower in lex.org_words for t in tokens)
+    if name_tokens and title_from < title_to and len(name_tokens) <= 4:
+        start, end = tokens[0].start, name_tokens[-1].end
+        name = text[name_tokens[0].start:name_tokens[-1].end]
+        title_start, title_end = tokens[title_from].start, tokens[title_to - 1].end
+        mentions.append(Mention(start, end, text[start:end], "person", name,
+                                text[title_start:title_end], title_start, title_end))
+        if title_from > 0:
+            prefix = tokens[:title_from]
+            if any(t.lower in lex.org_words or _is_acronym(t.text) for t in prefix):
+                p_start, p_end = prefix[0].start, prefix[-1].end
+                mentions.append(Mention(p_start, p_end, text[p_start:p_end], "organisation",
+                                        text[p_start:p_end]))
+        return mentions
+    start, end = tokens[0].start, tokens[-1].end
+    span = text[start:end]
+    if (has_org_word and len(tokens) >= 2) or (len(tokens) == 1 and _is_acronym(tokens[0].text)):
+        return [Mention(start, end, span, "organisation", span)]
+    first = tokens[0].lower
+    if len(tokens) >= 2 and all(_is_name_word(t, lex) for t in tokens) and len(tokens) <= 4 and (
+        first in lex.male_first or first in lex.female_first or len(first) == 1
+    ):
+        return [Mention(start, end, span, "person", span)]
+    if len(tokens) == 1 and _is_name_word(tokens[0], lex):
+        # A bare capitalised word: a person only once resolved to a full name later.
+        return [Mention(start, end, span, "person", None)]
+    return []
+
+
+def _acronym_of(name: str, lex: Lexicon) -> str:
+    words = [w for w in name.split() if w.lower() not in lex.connectors and w[:1].isupper()]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """Link surnames, acronyms and anaphoric titles to the full names the article gives."""
+    full_people = [m for m in mentions if m.kind == "person" and m.name and " " in m.name]
+    long_orgs = {}
+    for m in mentions:
+        if m.kind == "organisation" and m.name and " " in m.name:
+            acronym = _acronym_of(m.name, lex)
+            if acronym:
+                long_orgs.setdefault(acronym, m.name)
+    resolved = []
+    for m in mentions:
+        if m.kind == "organisation" and m.name and m.name.replace(".", "") in long_orgs:
+            m = replace(m, name=long_orgs[m.name.replace(".", "")])
+        elif m.kind == "person" and (m.name is None or " " not in m.name):
+            key = (m.name or m.text).split()[-1]
+            match = _closest(full_people, m.start, lambda p, k=key: p.name.split()[-1] == k)
+            if match is not None:
+                m = replace(m, name=match.name, title=m.title or match.title)
+            elif m.name is None:
+                continue
+        resolved.append(m)
+    return resolved
+
+
+def _closest(candidates: list[Mention], position: int, accept) -> Mention | None:
+    """The accepted candidate nearest before ``position``, else the first one after it."""
+    before = [c for c in candidates if c.start < position and accept(c)]
+    if before:
+        return before[-1]
+    return next((c for c in candidates if accept(c)), None)
+
+
+def _title_mentions(text: str, people: list[Mention], lex: Lexicon) -> list[Mention]:
+    """Role titles: appositions after a person and anaphoric "the minister"."""
+    found = []
+    apposition_starts = set()
+    for person in people:
+        match = _APPOSITIVE.match(text, person.end)
+        if match:
+            apposition_starts.add(match.start(1) if match.group(1) else match.start(2))
+            words = match.group(2).lower().split()
+            if words and any(w.strip(".") in lex.titles for w in words[:6]):
+                start, end = match.start(2), match.end(2)
+                found.append(Mention(start, end, text[start:end], "title", person.name,
+                                     text[start:end], start, end))
+    for match in _ANAPHORIC_TITLE.finditer(text):
+        if match.start() in apposition_starts:
+            continue
+        words = match.group(1).split()
+        # The role's head is its last word: "the chief executive", "the minister".
+        while words and (words[-1] not in lex.titles or words[-1] in lex.not_role_heads):
+            words.pop()
+        if not words:
+            continue
+        start = match.start()
+        end = match.start(1) + len(" ".join(words))
+        if text[match.start(1):end] != " ".join(words):
+            continue
+        head = words[-1]
+        person = _closest(
+            [p for p in people if p.start < start], start,
+            lambda p, h=head: bool(p.title) and h in p.title.lower(),
+        )
+        found.append(Mention(start, end, text[start:end], "title",
+                             person.name if person else None, text[match.start(1):end],
+                             match.start(1), end))
+    return found
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Persons (with titles before or after), organisations (acronyms linked to long
+    forms), role titles and personal pronouns, sorted by start.
+
+    Mentions may nest: the organisation prefix "NCA" sits inside the person mention
+    "NCA Deputy Director General Phil Gormley". Pronouns keep ``name=None``; resolving
+    them needs the discourse (who spoke last), which ``quotes`` does.
+    """
+    lex = lexicon()
+    mentions: list[Mention] = []
+    for run in _RUN.finditer(text):
+        tokens = _trim(_tokens(text, run.start(), run.end()), lex)
+        if not tokens:
+            continue
+        last = tokens[-1]
+        possessive = _POSSESSIVE.search(last.text)
+        if possessive:
+            stem = last.text[:possessive.start()]
+            if not stem:
+                continue
+            tokens[-1] = _Token(last.start, last.start + len(stem), stem)
+        if any(t.lower in lex.org_words for t in tokens):
+            mentions.extend(_classify_run(text, tokens, lex))
+            continue
+        # Without an organisation word, "and" joins two names: "Ann Lee and Bo Chan".
+        part: list[_Token] = []
+        for token in [*tokens, None]:
+            if token is None or token.lower in ("and", "&"):
+                part = _trim(part, lex)
+                if part:
+                    mentions.extend(_classify_run(text, part, lex))
+                part = []
+            else:
+                part.append(token)
+    mentions = _resolve(sorted(mentions, key=lambda m: (m.start, -m.end)), lex)
+    people = [m for m in mentions if m.kind == "person"]
+    mentions.extend(_title_mentions(text, people, lex))
+    mentions.extend(
+        Mention(m.start(), m.end(), m.group(), "pronoun") for m in _PRONOUN.finditer(text)
+    )
+    return sorted(mentions, key=lambda m: (m.start, -m.end))
+
+
+def gender(mention: Mention) -> str | None:
+    """"male", "female" or None, from the title (Mr, Mrs) or the census first names."""
+    lex = lexicon()
+    title = (mention.title or "").lower().rstrip(".")
+    if title in lex.male_titles:
+        return "male"
+    if title in lex.female_titles:
+        return "female"
+    if not mention.name:
+        return None
+    first = mention.name.split()[0].lower()
+    male, female = lex.male_first.get(first, 0.0), lex.female_first.get(first, 0.0)
+    if male > 2 * female:
+        return "male"
+    if female > 2 * male:
+        return "female"
+    return None

@@ -1,0 +1,77 @@
+"""Person, organisation and title mentions, and their short forms."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coverage_cmp.extract.names import Mention, find_mentions, gender
+
+
+def _of_kind(text: str, kind: str) -> list[Mention]:
+    return [m for m in find_mentions(text) if m.kind == kind]
+
+
+def test_title_before_name_is_split_from_the_name() -> None:
+    text = "Agency Deputy Director General Maria Okafor said it was over."
+    person = _of_kind(text, "person")[0]
+    assert person.text == "Agency Deputy Director General Maria Okafor"
+    assert person.name == "Maria Okafor"
+    assert person.title == "Deputy Director General"
+    assert text[person.title_start:person.title_end] == "Deputy Director General"
+
+
+def test_organisation_prefix_of_a_title_is_an_organisation() -> None:
+    text = "The Food Standards Agency said so. FSA Chief Executive Tom Reilly agreed."
+    orgs = _of_kind(text, "organisation")
+    assert [(m.text, m.name) for m in orgs] == [
+        ("Food Standards Agency", "Food Standards Agency"),
+        ("FSA", "Food Standards Agency"),
+    ]
+    assert _of_kind(text, "person")[0].name == "Tom Reilly"
+
+
+def test_acronym_in_brackets_and_bare_resolve_to_long_form() -> None:
+    text = "The Serious Fraud Office (SFO) opened a case. Later the SFO closed it."
+    names = {m.text: m.name for m in _of_kind(text, "organisation")}
+    assert names == {"Serious Fraud Office": "Serious Fraud Office", "SFO": "Serious Fraud Office"}
+
+
+def test_surname_and_honorific_resolve_to_full_name() -> None:
+    text = "Karen Whitfield opened the bakery. Whitfield's staff cheered. Ms Whitfield smiled."
+    people = _of_kind(text, "person")
+    assert [m.name for m in people] == ["Karen Whitfield"] * 3
+    assert people[1].text == "Whitfield"
+
+
+def test_appositive_title_is_linked_to_the_person() -> None:
+    text = "Gerald Pike, the chief financial officer of Pikeco, said nothing."
+    titles = _of_kind(text, "title")
+    assert [(m.text, m.name) for m in titles] == [
+        ("chief financial officer of Pikeco", "Gerald Pike")
+    ]
+
+
+def test_anaphoric_title_resolves_to_last_person_with_that_role() -> None:
+    text = "Transport Minister Lena Brook visited. Later the minister left."
+    title = _of_kind(text, "title")[-1]
+    assert (title.text, title.name) == ("the minister", "Lena Brook")
+
+
+def test_sentence_initial_words_and_countries_are_not_people() -> None:
+    text = "The United States and Britain agreed. However, Germany did not."
+    assert _of_kind(text, "person") == []
+
+
+def test_gender_from_honorific_and_first_name() -> None:
+    text = "Mrs Ashby arrived with Robert Ashby and Linda Cole."
+    people = _of_kind(text, "person")
+    assert gender(Mention(0, 3, "Mrs", "person", None, "Mrs")) == "female"
+    assert [gender(p) for p in people[1:]] == ["male", "female"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("Ab Mr.Smith NCA of the,'’\n")), max_size=200))
+def test_mentions_stay_inside_the_text(text: str) -> None:
+    for mention in find_mentions(text):
+        assert 0 <= mention.start < mention.end <= len(text)
+        assert text[mention.start:mention.end] == mention.text
