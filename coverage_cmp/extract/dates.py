@@ -1,0 +1,307 @@
+"""Dates in news text, absolute and relative, resolved against the publication date.
+
+"Eight arrests were made today" means the day the article came out, so a relative date
+is only worth comparing once resolved. Each date becomes a ``Fact`` of kind "date" whose
+``value`` is an ISO 8601 string as precise as the text: ``2014-07-16`` (a day),
+``2014-07`` (a month), ``2014-W29`` (a week), ``2014`` (a year), ``1990s`` (a decade),
+``2013/14`` (a season or financial year), ``--07-16`` (a day of an unknown year). A
+relative date with no publication date to resolve it has ``value`` None. Hedges such as
+"early", "late", "mid", "earlier", "later" go to ``qualifier``.
+
+Rules:
+
+- Absolute: ``16 July 2014``, ``16th of July``, ``July 16``, ``July 16, 2014``,
+  ``Wednesday 16 July``, ``July 2014``, ``2014-07-16``, ``16/07/2014`` (day first, as in
+  British and most non-US news, unless the day-first reading is impossible).
+  A day and month without a year take the year that puts them nearest the publication date.
+- Relative: today, tonight, yesterday, tomorrow, this morning, last night, this/last/next
+  week, weekend, month, year, "two weeks ago".
+- Weekdays ("on Tuesday"): the latest such day on or before publication, or the next one
+  when the sentence speaks of the future ("will", "is due to") or says "next". A weekday
+  right after a capitalised word (Good Friday, Mail on Sunday) or before one (Sunday
+  Times) is a name, not a date.
+- A month alone needs a capital and a preposition ("in May", "since March"); a year needs
+  a preposition or closing punctuation ("in 2014", "Act 2003", "… 2014.") — otherwise
+  "2014 arrests" stays a count for the number reader.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from dateutil import parser as date_parser
+
+from coverage_cmp.extract.numbers import parse_number
+from coverage_cmp.model import Fact
+
+_MONTH_NUMBERS = {name: index for index, name in enumerate(calendar.month_name) if name}
+_MONTH_NUMBERS |= {name: index for index, name in enumerate(calendar.month_abbr) if name}
+_MONTH_NUMBERS["Sept"] = 9
+_WEEKDAY_NUMBERS = {name: index for index, name in enumerate(calendar.day_name)}
+
+_FULL_MONTH = "|".join(name for name in calendar.month_name if name)
+_MONTH = r"(?:" + _FULL_MONTH + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+_WEEKDAY = "|".join(calendar.day_name)
+_DAY_SUFFIX = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+
+_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?![\d/]|\.\d)")
+_DAY_MONTH = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+(?:the\s+)?)?\b(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?:\s+of)?\s+"
+    rf"(?P<m>{_MONTH})(?!\w)(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
+)
+_MONTH_DAY = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
+    rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
+)
+_MONTH_YEAR = re.compile(
+    rf"(?:\b(?P<q>early|late|mid|end of|start of)[\s-]+)?\b(?P<m>{_MONTH})(?:,)?\s+"
+    rf"(?P<y>{_YEAR})(?!\d)",
+)
+_RELATIVE = re.compile(
+    r"\b(?:(?P<q>earlier|later)\s+)?(?P<rel>today|tonight|yesterday|tomorrow"
+    r"|(?:this|last|next)\s+(?:week|weekend|month|year)"
+    r"|this\s+(?:morning|afternoon|evening)|last\s+night"
+    r"|(?:yesterday|tomorrow)\s+(?:morning|afternoon|evening))\b",
+    re.IGNORECASE,
+)
+_AGO = re.compile(
+    r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    r"(?P<u>days?|weeks?|months?|years?)\s+ago\b",
+    re.IGNORECASE,
+)
+_WEEKDAY_DATE = re.compile(
+    rf"(?:\b(?P<rel>last|next|this|on|from|until|by|since|before|after)\s+)?"
+    rf"\b(?P<wd>{_WEEKDAY})(?:\s+(?P<part>morning|afternoon|evening|night))?\b"
+)
+_MONTH_ALONE = re.compile(
+    rf"\b(?P<rel>in|since|until|till|by|during|from|of|last|next|this|before|after|early|late"
+    rf"|mid|end of|start of)[\s-]+(?P<m>{_FULL_MONTH})\b"
+)
+_YEAR_DATE = re.compile(
+    rf"(?<![\w.,£$€/-])(?:(?P<q>early|late|mid)[\s-]+)?(?P<y>{_YEAR})(?P<s>s)?"
+    rf"(?:[/-](?P<y2>\d{{2}}|{_YEAR}))?(?![\w%/]|[.,]\d)"
+)
+_YEAR_CONTEXT = re.compile(
+    r"(?:\b(?:in|since|by|until|till|from|during|of|before|after|between|and|to|early|late"
+    r"|mid|spring|summer|autumn|winter|year|Act|the|than|around|about|circa)|[(,—–])[\s-]*$"
+)
+_YEAR_END = re.compile(r"\s*(?:[.;:)!?\n]|,\s|$)")
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is due|are due|is expected|are expected|is set to|are set to"
+    r"|is to|are to|going to|next)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"[.!?\n][^.!?\n]*$")
+_CAPITALISED_BEFORE = re.compile(
+    r"\b(?!(?:On|Last|Next|This|By|Since|Until|From|Before|After)\b)[A-Z][\w'’]*\s+(?:on\s+)?$"
+)
+_CAPITALISED_AFTER = re.compile(r"\s+[A-Z]")
+
+
+def parse_published(published: str | None) -> date | None:
+    """The publication day from an ISO 8601 (or looser) date string; None if unreadable."""
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        pass
+    try:
+        return date_parser.parse(published).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def _day(year: int | None, month: int, day: int, published: date | None) -> str | None:
+    """ISO day; without a year, the year that puts it nearest publication."""
+    if year is None:
+        if published is None:
+            try:
+                date(2000, month, day)  # a leap year, so 29 February passes
+            except ValueError:
+                return None
+            return f"--{month:02d}-{day:02d}"
+        candidates = []
+        for guess in (published.year - 1, published.year, published.year + 1):
+            try:
+                candidates.append(date(guess, month, day))
+            except ValueError:
+                continue
+        if not candidates:
+            return None
+        return min(candidates, key=lambda d: abs((d - published).days)).isoformat()
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _month_shift(day: date, months: int) -> str:
+    index = day.year * 12 + day.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _week(day: date) -> str:
+    iso = day.isocalendar()
+    return f"{iso[0]:04d}-W{iso[1]:02d}"
+
+
+def _speaks_of_future(text: str, start: int) -> bool:
+    """Whether the sentence before ``start`` is about what is still to come."""
+    window = text[max(0, start - 200):start]
+    sentence = _SENTENCE_START.search(window)
+    clause = sentence.group() if sentence else window
+    return bool(_FUTURE.search(clause))
+
+
+def _relative(phrase: str, published: date | None) -> str | None:
+    """Resolve "today", "last week", "this month", … against the publication day."""
+    if published is None:
+        return None
+    words = phrase.lower().split()
+    head, tail = words[0], words[-1]
+    if head in ("today", "tonight", "this") and tail in (
+        "today", "tonight", "morning", "afternoon", "evening"
+    ):
+        return published.isoformat()
+    if head == "yesterday" or words == ["last", "night"]:
+        return (published - timedelta(days=1)).isoformat()
+    if head == "tomorrow":
+        return (published + timedelta(days=1)).isoformat()
+    step = {"this": 0, "last": -1, "next": 1}[head]
+    if tail == "week":
+        return _week(published + timedelta(weeks=step))
+    if tail == "weekend":  # the Saturday of the current (or coming) weekend, shifted
+        saturday = published + timedelta(days=5 - published.weekday())
+        return (saturday + timedelta(weeks=step)).isoformat()
+    if tail == "month":
+        return _month_shift(published, step)
+    return f"{published.year + step:04d}"
+
+
+def _weekday(name: str, relation: str | None, future: bool, published: date | None
+             ) -> str | None:
+    if published is None:
+        return None
+    target = _WEEKDAY_NUMBERS[name]
+    if relation == "next" or (future and relation != "last"):
+        delta = (target - published.weekday()) % 7 or 7
+        return (published + timedelta(days=delta)).isoformat()
+    delta = (published.weekday() - target) % 7
+    if relation == "last" and delta == 0:
+        delta = 7
+    return (published - timedelta(days=delta)).isoformat()
+
+
+def _month_alone(month: int, relation: str, future: bool, published: date | None
+                 ) -> str | None:
+    if published is None:
+        return None
+    year = published.year
+    if relation == "next" or (future and relation not in ("last", "since")):
+        if month <= published.month:
+            year += 1
+    elif month > published.month or (relation == "last" and month == published.month):
+        year -= 1
+    return f"{year:04d}-{month:02d}"
+
+
+def _ago(count: str, unit: str, published: date | None) -> str | None:
+    if published is None:
+        return None
+    number = parse_number(count)
+    if not isinstance(number, int):
+        return None
+    unit = unit.lower().rstrip("s")
+    if unit == "day":
+        return (published - timedelta(days=number)).isoformat()
+    if unit == "week":
+        return _week(published - timedelta(weeks=number))
+    if unit == "month":
+        return _month_shift(published, -number)
+    return f"{published.year - number:04d}"
+
+
+def find_dates(text: str, published: str | None = None) -> list[Fact]:
+    """Date facts of ``text``, sorted by start, none overlapping another.
+
+    Args:
+        text: article body.
+        published: the article's publication date (ISO 8601), to resolve relative dates.
+
+    Returns:
+        Facts of kind "date"; ``value`` is an ISO string or None when unresolvable.
+    """
+    day = parse_published(published)
+    found: list[Fact] = []
+    claimed: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, value: str | None, qualifier: str | None = None) -> None:
+        if any(s < end and start < e for s, e in claimed):
+            return
+        claimed.append((start, end))
+        found.append(Fact(kind="date", text=text[start:end], start=start, end=end, value=value,
+                          qualifier=qualifier))
+
+    for match in _ISO.finditer(text):
+        year, month, dom = (int(g) for g in match.groups())
+        add(*match.span(), _day(year, month, dom, day))
+    for match in _NUMERIC.finditer(text):
+        first, second, year = (int(g) for g in match.groups())
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        dom, month = (second, first) if first <= 12 < second else (first, second)
+        if month > 12 or dom > 31:
+            continue
+        add(*match.span(), _day(year, month, dom, day))
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for match in pattern.finditer(text):
+            year = int(match["y"]) if match["y"] else None
+            month = _MONTH_NUMBERS[match["m"].rstrip(".")]
+            add(*match.span(), _day(year, month, int(match["d"]), day))
+    for match in _MONTH_YEAR.finditer(text):
+        month = _MONTH_NUMBERS[match["m"].rstrip(".")]
+        add(*match.span(), f"{int(match['y']):04d}-{month:02d}", match["q"])
+    for match in _RELATIVE.finditer(text):
+        qualifier = match["q"].lower() if match["q"] else None
+        add(*match.span(), _relative(match["rel"], day), qualifier)
+    for match in _AGO.finditer(text):
+        add(*match.span(), _ago(match["n"], match["u"], day))
+    for match in _WEEKDAY_DATE.finditer(text):
+        start = match.start("wd")
+        if _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
+            continue
+        if _CAPITALISED_AFTER.match(text, match.end()):
+            continue
+        relation = match["rel"].lower() if match["rel"] else None
+        future = _speaks_of_future(text, match.start())
+        value = _weekday(match["wd"], relation, future, day)
+        span_start = match.start() if relation in ("last", "next", "this") else start
+        add(span_start, match.end(), value)
+    for match in _MONTH_ALONE.finditer(text):
+        relation = match["rel"].lower()
+        future = _speaks_of_future(text, match.start())
+        qualifier = relation if relation in ("early", "late", "mid", "end of", "start of") else None
+        span_start = match.start() if relation in ("last", "next", "this") or qualifier else (
+            match.start("m"))
+        add(span_start, match.end(), _month_alone(_MONTH_NUMBERS[match["m"]], relation, future,
+                                                  day), qualifier)
+    for match in _YEAR_DATE.finditer(text):
+        start = match.start("y")
+        if not (match["s"] or match["y2"] or match["q"]
+                or _YEAR_CONTEXT.search(text, max(0, start - 12), start)
+                or _YEAR_END.match(text, match.end())):
+            continue
+        if match["s"]:
+            value = match.group("y") + "s"
+        elif match["y2"]:
+            value = f"{match['y']}/{match['y2'][-2:]}"
+        else:
+            value = match["y"]
+        add(match.start(), match.end(), value, match["q"])
+    found.sort(key=lambda fact: fact.start)
+    return found
