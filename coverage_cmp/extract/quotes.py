@@ -1,0 +1,682 @@
+"""Direct and reported quotations, with who said them.
+
+The cascade, for one article:
+
+1. ``_direct_spans``: pair quotation marks paragraph by paragraph (curly, straight, TeX
+   ``…'', guillemets; single marks only in articles that quote with them). A mark that
+   cannot open or close (``forms. “ The vast``) is kept inside the quote; an unclosed
+   quote ends with its paragraph unless the next paragraph reopens it, which makes one
+   multi-paragraph quote. No span runs past its paragraph run.
+2. ``_keep``: drop scare quotes, titles of works and short phrases; mark fragments worked
+   into the narrator's sentence as partial.
+3. ``_attribute``: find the cue and speaker after the quote (``”, said X`` / ``”, X said``
+   / ``” – Name, Title``), else before it (``X said: “``, ``according to X``), else
+   inherit from the quote before (interrupted and continuation quotes).
+4. ``_speaker_name``: turn the attributing mention into a name: persons and organisations
+   through ``names.find_mentions`` (surnames, acronyms, "the minister" resolved), pronouns
+   to the last speaker or subject of matching gender, spokespeople to their organisation.
+5. ``_indirect``: reported speech with a clear source (``the NCA said the majority …``,
+   ``according to police, …``) outside direct quotes.
+
+Everything is rules over precompiled patterns with bounded look-around, so the cost is
+linear in the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from coverage_cmp.extract.names import Mention, find_mentions, gender, lexicon
+from coverage_cmp.extract.text import Span, paragraphs, sentences
+from coverage_cmp.model import Quote
+
+logger = logging.getLogger(__name__)
+
+_OPEN_DOUBLE = {"“", "„", "«", "``"}
+_CLOSE_DOUBLE = {"”", "»", "''", "’’"}
+_DOUBLE_MARKS = regex.compile(r"``|''|’’|[“”„«»\"]")
+_SINGLE_MARKS = regex.compile(r"[‘’']")
+_WORD = regex.compile(r"\w+")
+_SPACE_BEFORE_OPEN = set(" \t\u00a0([{—–-/\n")
+_WINDOW = 220
+"""How far before or after a quote to look for its attribution (characters)."""
+
+_PRONOUNS = {"he": "male", "she": "female", "they": None, "it": None, "we": None, "i": None}
+
+
+@dataclass
+class _Span:
+    """A stretch between quotation marks; ``start``/``end`` exclude the marks."""
+
+    start: int
+    end: int
+    open_at: int
+    close_end: int
+    multi_paragraph: bool = False
+    closed: bool = True
+
+
+def _can_open(text: str, at: int, width: int) -> bool:
+    before = text[at - 1] if at > 0 else "\n"
+    after = text[at + width] if at + width < len(text) else "\n"
+    return (before in _SPACE_BEFORE_OPEN or before in "“‘\"'") and not after.isspace()
+
+
+def _can_close(text: str, at: int, width: int) -> bool:
+    before = text[at - 1] if at > 0 else "\n"
+    after = text[at + width] if at + width < len(text) else "\n"
+    return not before.isspace() and not after.isalnum()
+
+
+def _pair_double(text: str, para: Span, open_at: int | None) -> tuple[list[_Span], int | None]:
+    """Pair double marks in one paragraph; returns spans and a still-open mark position."""
+    spans = []
+    opening_width = 0
+    if open_at is not None:
+        opening_width = len(_DOUBLE_MARKS.match(text, open_at).group())
+    for mark in _DOUBLE_MARKS.finditer(text, para.start, para.end):
+        at, sign = mark.start(), mark.group()
+        width = len(sign)
+        if open_at is None:
+            if sign in _CLOSE_DOUBLE and sign != "”":
+                continue
+            if _can_open(text, at, width) or (sign in _OPEN_DOUBLE and at == para.start):
+                open_at, opening_width = at, width
+            continue
+        if sign == '"' or sign in _CLOSE_DOUBLE:
+            if _can_close(text, at, width) or sign in _CLOSE_DOUBLE and at > open_at + width:
+                spans.append(_Span(open_at + opening_width, at, open_at, at + width))
+                open_at = None
+            continue
+        if sign in _OPEN_DOUBLE and _can_open(text, at, width) and at > para.start:
+            # A new opening mark inside an open quote: the old one was never closed.
+            end = at
+            while end > open_at + opening_width and text[end - 1].isspace():
+                end -= 1
+            spans.append(_Span(open_at + opening_width, end, open_at, end, closed=False))
+            open_at, opening_width = at, width
+    return spans, open_at
+
+
+def _pair_single(text: str, para: Span) -> list[_Span]:
+    """Pair ‘single’ marks in one paragraph, never taking an apostrophe for a mark."""
+    spans = []
+    open_at = None
+    for mark in _SINGLE_MARKS.finditer(text, para.start, para.end):
+        at, sign = mark.start(), mark.group()
+        before = text[at - 1] if at > para.start else " "
+        after = text[at + 1] if at + 1 < para.end else " "
+        if open_at is None:
+            if sign != "’" and _can_open(text, at, 1) and after.isalpha() and not before.isalnum():
+                open_at = at
+            continue
+        if before.isalnum() and after.isalnum():
+            continue  # don't, police's
+        # "the Joneses' house", "1990s' music": a plural possessive, not a closing mark.
+        if before == "s" and after == " " and at + 2 < para.end and text[at + 2].islower():
+            continue
+        if _can_close(text, at, 1):
+            spans.append(_Span(open_at + 1, at, open_at, at + 1))
+            open_at = None
+    return spans
+
+
+def _direct_spans(text: str, paras: list[Span]) -> list[_Span]:
+    """All spans between quotation marks, multi-paragraph quotes joined."""
+    found: list[_Span] = []
+    open_at: int | None = None
+    for index, para in enumerate(paras):
+        pairing_span = para
+        if open_at is not None:
+            first = _DOUBLE_MARKS.match(text, para.start)
+            if first and first.group() in ("“", '"', "«", "``", "„"):
+                # The quotation goes on: the paragraph reopens it.
+                pairing_span = Span(first.end(), para.end)
+            else:
+                found.append(_unclosed(text, open_at, paras[index - 1]))
+                open_at = None
+        start_before = open_at
+        spans, open_at = _pair_double(text, pairing_span, open_at)
+        for span in spans:
+            if start_before is not None and span.open_at == start_before:
+                span.multi_paragraph = True
+                start_before = None
+            found.append(span)
+    if open_at is not None:
+        found.append(_unclosed(text, open_at, paras[-1]))
+    if not found:
+        for para in paras:
+            found.extend(_pair_single(text, para))
+    return [s for s in found if s.end > s.start]
+
+
+def _unclosed(text: str, open_at: int, para: Span) -> _Span:
+    """A quote whose closing mark never comes: it ends with the paragraph."""
+    width = len(_DOUBLE_MARKS.match(text, open_at).group())
+    span = _Span(open_at + width, para.end, open_at, para.end, closed=False)
+    span.multi_paragraph = "\n" in text[span.start:span.end]
+    return span
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """Patterns built once from the lexicon's speech verbs."""
+
+    verb: regex.Pattern
+    inverted: regex.Pattern
+    according_after: regex.Pattern
+    according_before: regex.Pattern
+    dash: regex.Pattern
+    indirect: regex.Pattern
+
+
+_INVERTING_VERBS = (
+    "said|says|added|adds|wrote|writes|asked|asks|explained|explains|continued|continues|"
+    "noted|notes|recalled|recalls|replied|tweeted|stated|concluded|insisted|warned|claimed|"
+    "told|tells|argued|argues|declared|acknowledged|admitted|countered|answered|observed"
+)
+_REPORTING_VERBS = (
+    "said|says|told|added|claimed|claims|warned|warns|stated|states|announced|announces|"
+    "confirmed|confirms|revealed|reveals|insisted|insists|argued|argues|explained|explains|"
+    "believes|estimated|estimates|reported|reports|admitted|denied|noted|acknowledged"
+)
+_ADVERBS = frozenset((
+    "also", "later", "then", "previously", "earlier", "once", "simply", "recently", "further",
+    "again", "finally", "first", "had", "has", "have", "was", "is", "were", "would", "will",
+))
+_SPEAKER_STOP = regex.compile(
+    r"[,.;:!?“”\"()\n]|[ \u00a0](?:in|on|at|to|during|after|before|when|while|who|which|"
+    r"that|as|from|of|last|this|yesterday|today|earlier)\b"
+)
+_DESCRIPTION = regex.compile(
+    r"(?:(?:a|an|one|the|another|two|three|several|some|many|other|its|his|her|their|"
+    r"[\p{Lu}][\w’'.\-]*(?:['’]s))[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,4}?[\w’'\-]+$"
+)
+_CAPITALISED = regex.compile(r"^(?:[\p{Lu}][\w’'.\-]*)(?:[ \u00a0]+(?:[\p{Lu}][\w’'.\-]*))*$")
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    verbs = "|".join(
+        regex.escape(v) for v in sorted(lexicon().speech_verbs, key=len, reverse=True)
+        if v.isalpha()
+    )
+    return _Patterns(
+        verb=regex.compile(rf"\b(?:{verbs})\b"),
+        inverted=regex.compile(rf"[ \u00a0]*,?[ \u00a0]*({_INVERTING_VERBS})[ \u00a0]+(?=\S)"),
+        according_after=regex.compile(r"[ \u00a0]*,?[ \u00a0]*(according to)[ \u00a0]+"),
+        according_before=regex.compile(r"\b([Aa]ccording to)[ \u00a0]+([^,.;:“”\"\n]{2,80}),"),
+        dash=regex.compile(r"[ \u00a0]*([–—]|-{1,2})[ \u00a0]*(?=\p{Lu})"),
+        indirect=regex.compile(
+            rf"\b({_REPORTING_VERBS})[ \u00a0]+(?:(?:on|in|at|last|this|late|earlier)[ \u00a0]+"
+            r"[\w’'\-]+(?:[ \u00a0]+[\w’'\-]+)?[ \u00a0]+)?(?:that[ \u00a0]+)?"
+        ),
+    )
+
+
+@dataclass
+class _Context:
+    """What attribution needs to know about the article."""
+
+    text: str
+    mention_ends: dict[int, Mention]
+    mention_starts: dict[int, Mention]
+    mentions: list[Mention]
+    mention_positions: list[int]
+    people: list[Mention]
+    sentence_starts: list[int]
+
+
+def _build_context(text: str) -> _Context:
+    mentions = [m for m in find_mentions(text) if m.kind != "title" or m.text[:1].islower()
+                or m.text.split()[0] in ("The", "His", "Her", "Their", "Our")]
+    ends: dict[int, Mention] = {}
+    starts: dict[int, Mention] = {}
+    rank = {"person": 0, "organisation": 1, "title": 2, "pronoun": 3}
+    for m in mentions:
+        for table, key in ((ends, m.end), (starts, m.start)):
+            old = table.get(key)
+            if old is None or (rank.get(m.kind, 4), -(m.end - m.start)) < (
+                rank.get(old.kind, 4), -(old.end - old.start)
+            ):
+                table[key] = m
+    return _Context(
+        text=text,
+        mention_ends=ends,
+        mention_starts=starts,
+        mentions=mentions,
+        mention_positions=[m.start for m in mentions],
+        people=[m for m in mentions if m.kind == "person" and m.name],
+        sentence_starts=[s.start for s in sentences(text)],
+    )
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    """Who a quotation is attributed to, as written."""
+
+    mention: str | None
+    start: int | None
+    end: int | None
+    cue: str | None
+    speaker: str | None
+    """The resolved name, when known."""
+    mention_kind: str | None = None
+
+
+def _sentence_start(context: _Context, position: int) -> int:
+    index = bisect.bisect_right(context.sentence_starts, position) - 1
+    return context.sentence_starts[index] if index >= 0 else 0
+
+
+def _skip_back_space(text: str, position: int, low: int) -> int:
+    while position > low and text[position - 1] in " \t\u00a0":
+        position -= 1
+    return position
+
+
+def _skip_space(text: str, position: int, high: int) -> int:
+    while position < high and text[position] in " \t\u00a0":
+        position += 1
+    return position
+
+
+def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
+                        ) -> _Attribution | None:
+    """Attribution to the words ``text[start:end]`` when no known mention covers them."""
+    text = context.text
+    phrase = text[start:end].strip(" \t\u00a0,")
+    if not phrase or len(phrase.split()) > 10 or "\n" in phrase:
+        return None
+    start = text.index(phrase, start)
+    end = start + len(phrase)
+    lex = lexicon()
+    words = phrase.split()
+    lowered = [w.lower().strip("’'.") for w in words]
+    bare = regex.sub(r"^(?:[Tt]he)[ \u00a0]+", "", phrase)
+    if _CAPITALISED.match(bare) and lowered[-1] not in lex.function_words:
+        name = regex.sub(r"['’]s?$", "", bare)
+        surname = name.split()[-1]
+        full = next((p.name for p in reversed(context.people)
+                     if p.name.split()[-1] == surname and p.start < start), None)
+        full = full or next((p.name for p in context.people if p.name.split()[-1] == surname),
+                            None)
+        return _Attribution(phrase, start, end, cue, full or name, "name")
+    if not (_DESCRIPTION.search(phrase) and any(w in lex.source_nouns or w in lex.titles
+                                                  for w in lowered)):
+        return None
+    # "a spokesperson for the Foreign Office", "the NCA's statement": the organisation.
+    organisation = next(
+        (m for m in context.mentions if start <= m.start and m.end <= end
+         and m.kind == "organisation"), None,
+    )
+    return _Attribution(phrase, start, end, cue, organisation.name if organisation else None,
+                        "description")
+
+
+def _mention_attribution(mention: Mention, cue: str | None) -> _Attribution:
+    return _Attribution(mention.text, mention.start, mention.end, cue,
+                        mention.name if mention.kind != "pronoun" else None, mention.kind)
+
+
+def _speaker_before_verb(context: _Context, verb_start: int, low: int, cue: str
+                         ) -> _Attribution | None:
+    """The speaker written just before a speech verb ("Gormley said", "he added")."""
+    text = context.text
+    end = _skip_back_space(text, verb_start, low)
+    # Skip adverbs and auxiliaries: "he later said", "Smith has said".
+    for _ in range(2):
+        word_start = end
+        while word_start > low and (text[word_start - 1].isalpha()):
+            word_start -= 1
+        word = text[word_start:end].lower()
+        if word in _ADVERBS or (word.endswith("ly") and len(word) > 4
+                                and word_start not in context.mention_starts):
+            end = _skip_back_space(text, word_start, low)
+        else:
+            break
+    if end > low and text[end - 1] == ",":
+        # An apposition: "Simon Bailey, the National Policing Lead for …, said".
+        comma = text.rfind(",", max(low, end - 160), end - 1)
+        if comma > low:
+            end = _skip_back_space(text, comma, low)
+    mention = context.mention_ends.get(end)
+    if mention is not None and mention.start >= low:
+        return _mention_attribution(mention, cue)
+    clause_start = max(
+        low, *(text.rfind(sign, low, end) + 1 for sign in (",", ";", ":", "—", "(", "”", '"'))
+    )
+    return _phrase_attribution(context, clause_start, end, cue)
+
+
+def _speaker_after_verb(context: _Context, position: int, high: int, cue: str
+                        ) -> _Attribution | None:
+    """The speaker written just after an inverted verb ("said Phil Gormley, the …")."""
+    mention = context.mention_starts.get(position)
+    if mention is not None and mention.end <= high:
+        return _mention_attribution(mention, cue)
+    stop = _SPEAKER_STOP.search(context.text, position, high)
+    return _phrase_attribution(context, position, stop.start() if stop else high, cue)
+
+
+def _after_limit(context: _Context, position: int, quotes_start: list[int]) -> int:
+    text = context.text
+    limit = min(len(text), position + _WINDOW)
+    newline = text.find("\n", position, limit)
+    if newline >= 0:
+        limit = newline
+    index = bisect.bisect_left(quotes_start, position)
+    if index < len(quotes_start) and quotes_start[index] < limit:
+        limit = quotes_start[index]
+    return limit
+
+
+def _attribution_after(context: _Context, span: _Span, limit: int) -> _Attribution | None:
+    """Attribution written after the closing mark."""
+    text, patterns = context.text, _patterns()
+    position = span.close_end
+    if position >= limit:
+        return None
+    inverted = patterns.inverted.match(text, position, limit)
+    if inverted:
+        found = _speaker_after_verb(context, inverted.end(), limit, inverted.group(1))
+        if found:
+            return found
+    according = patterns.according_after.match(text, position, limit)
+    if according:
+        found = _speaker_after_verb(context, according.end(), limit, according.group(1))
+        if found:
+            return found
+    dash = patterns.dash.match(text, position, limit)
+    if dash:
+        found = _speaker_after_verb(context, dash.end(), limit, dash.group(1))
+        if found:
+            return found
+    start = _skip_space(text, position, limit)
+    if start < limit and text[start] == ",":
+        start = _skip_space(text, start + 1, limit)
+    verb = patterns.verb.search(text, start, min(limit, start + 120))
+    if verb is None or any(sign in text[start:verb.start()] for sign in ".;!?“”\""):
+        return None
+    if (not text[start - 1:start].isspace() and text[start - 1:start] not in ","
+            and span.close_end != start):
+        return None
+    return _speaker_before_verb(context, verb.start(), start, verb.group())
+
+
+def _last(matches: Iterator[regex.Match]) -> regex.Match | None:
+    last = None
+    for last in matches:  # noqa: B007 - keeps the final match
+        pass
+    return last
+
+
+def _attribution_before(context: _Context, span: _Span, low: int) -> _Attribution | None:
+    """Attribution written before the opening mark: ``X said: “``, ``according to X, “``."""
+    text, patterns = context.text, _patterns()
+    end = _skip_back_space(text, span.open_at, low)
+    window = text[low:end]
+    if not window.strip():
+        return None
+    according = _last(patterns.according_before.finditer(text, low, end))
+    if according is not None and end - according.end() < 3:
+        found = _phrase_attribution(context, according.start(2), according.end(2),
+                                    according.group(1))
+        mention = context.mention_starts.get(according.start(2))
+        if mention is not None:
+            return _mention_attribution(mention, according.group(1))
+        if found:
+            return found
+    verb = _last(patterns.verb.finditer(text, max(low, end - _WINDOW), end))
+    if verb is not None:
+        found = _speaker_before_verb(context, verb.start(), low, verb.group())
+        if found is None and patterns.inverted.fullmatch(verb.group()) is None:
+            found = None
+        if found is None:
+            found = _speaker_after_verb(context, _skip_space(text, verb.end(), end), end,
+                                        verb.group())
+        if found is not None:
+            return found
+    if text[end - 1:end] == ":":
+        # A colon with no verb: "From Jane Doe, Chair:", "the statement read:".
+        mention = None
+        for candidate in reversed(context.mentions[
+            bisect.bisect_left(context.mention_positions, low):
+            bisect.bisect_left(context.mention_positions, end)
+        ]):
+            if candidate.kind in ("person", "organisation") and candidate.end <= end:
+                mention = candidate
+                break
+        if mention is not None:
+            return _mention_attribution(mention, ":")
+        clause_start = max(low, text.rfind(",", low, end) + 1)
+        return _phrase_attribution(context, clause_start, end - 1, ":")
+    return None
+
+
+def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: list[Quote]
+                     ) -> str | None:
+    """A name for "he", "she", "it" or "they": the last speaker or subject that fits."""
+    pronoun = (attribution.mention or "").lower()
+    position = attribution.start or 0
+    if pronoun in ("it", "they", "we"):
+        for quote in reversed(previous):
+            if quote.speaker and quote.speaker_mention and not _is_person_name(context,
+                                                                               quote.speaker):
+                return quote.speaker
+        orgs = [m for m in context.mentions if m.kind == "organisation" and m.end <= position]
+        if orgs:
+            return orgs[-1].name
+        if pronoun == "they" and previous and previous[-1].speaker:
+            return previous[-1].speaker
+        return None
+    wanted = _PRONOUNS.get(pronoun)
+    paragraph_start = context.text.rfind("\n", 0, position) + 1
+    recent_start = context.text.rfind("\n", 0, max(paragraph_start - 1, 0)) + 1
+    candidates = [p for p in context.people if p.end <= position]
+    fitting = [p for p in candidates if gender(p) in (wanted, None)]
+    subjects = [p for p in fitting if p.start >= recent_start
+                and p.start - _sentence_start(context, p.start) < 40]
+    last_speaker = next((q.speaker for q in reversed(previous)
+                         if q.speaker and _is_person_name(context, q.speaker)), None)
+    if subjects:
+        chosen = subjects[-1].name
+        if last_speaker and any(p.name == last_speaker for p in subjects):
+            return last_speaker if subjects[-1].start < paragraph_start else chosen
+        return chosen
+    if last_speaker and any(p.name == last_speaker for p in fitting):
+        return last_speaker
+    if fitting:
+        return fitting[-1].name
+    return last_speaker
+
+
+def _is_person_name(context: _Context, name: str) -> bool:
+    return any(p.name == name for p in context.people) or not any(
+        m.kind == "organisation" and m.name == name for m in context.mentions
+    )
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_title_case(quoted: str) -> bool:
+    """Titles of works and names ("The Lord of the Rings"): capitalised words, no clause."""
+    words = [w for w in quoted.split() if w[:1].isalpha()]
+    if not words or any(sign in quoted for sign in ".!?,;"):
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised / len(words) >= 0.75
+
+
+def _is_standalone(context: _Context, span: _Span, attribution_after: bool) -> bool:
+    """Whether a quotation stands as its own utterance rather than inside a clause."""
+    text = context.text
+    before = _skip_back_space(text, span.open_at, 0)
+    if before == 0 or text[before - 1] in "\n:,.!?;—–-(":
+        return True
+    word_start = before
+    while word_start > 0 and text[word_start - 1].isalpha():
+        word_start -= 1
+    if _patterns().verb.fullmatch(text, word_start, before):
+        return True
+    return attribution_after and text[span.end - 1:span.end] in ",!?"
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Direct quotations (with speakers) and reported speech, sorted by start.
+
+    Args:
+        text: the article body, paragraphs separated by line breaks.
+
+    Returns:
+        ``Quote`` records whose offsets index ``text``; ``text[q.start:q.end] == q.text``.
+    """
+    if not text.strip():
+        return []
+    paras = paragraphs(text)
+    spans = _direct_spans(text, paras)
+    context = _build_context(text)
+    opens = [s.open_at for s in spans]
+    quotes: list[Quote] = []
+    previous_span: _Span | None = None
+    for span in spans:
+        limit = _after_limit(context, span.close_end, opens)
+        after = _attribution_after(context, span, limit) if span.closed else None
+        low = max(_sentence_start(context, span.open_at),
+                  previous_span.close_end if previous_span else 0)
+        before = None if after else _attribution_before(context, span, low)
+        attribution = after or before
+        quoted = text[span.start:span.end]
+        words = _word_count(quoted)
+        standalone = _is_standalone(context, span, after is not None)
+        if attribution is None:
+            attribution = _colon_intro(context, span)
+        if _is_title_case(quoted) and not standalone:
+            continue
+        if words < 4 and not (attribution and standalone and quoted.rstrip()[-1:] in ",.!?…"):
+            continue
+        if not standalone and attribution is None:
+            continue
+        quote = _make_quote(context, span, attribution, not standalone, quotes,
+                            previous_span)
+        quotes.append(quote)
+        previous_span = span
+    quotes.extend(_indirect(context, spans, quotes))
+    return sorted(quotes, key=lambda q: q.start)
+
+
+def _colon_intro(context: _Context, span: _Span) -> _Attribution | None:
+    """``X said:`` closing the paragraph before a quotation that opens the next one."""
+    text = context.text
+    end = span.open_at
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if end == 0 or text[end - 1] != ":" or "\n" not in text[end:span.open_at]:
+        return None
+    intro = _Span(end, end, end, end)
+    return _attribution_before(context, intro, _sentence_start(context, end - 1))
+
+
+def _make_quote(context: _Context, span: _Span, attribution: _Attribution | None,
+                partial: bool, previous: list[Quote], previous_span: _Span | None) -> Quote:
+    """A direct ``Quote`` with its speaker resolved (or inherited from the quote before)."""
+    text = context.text
+    if attribution is None:
+        speaker = None
+        if previous and previous_span is not None and text.count(
+            "\n", previous_span.close_end, span.open_at
+        ) <= 2:
+            speaker = previous[-1].speaker
+        return Quote(text[span.start:span.end], span.start, span.end, "direct", partial,
+                     speaker, None, None, None, None, span.multi_paragraph)
+    speaker = attribution.speaker
+    if attribution.mention_kind == "pronoun":
+        speaker = _resolve_pronoun(context, attribution, previous)
+    return Quote(text[span.start:span.end], span.start, span.end, "direct", partial, speaker,
+                 attribution.mention, attribution.start, attribution.end, attribution.cue,
+                 span.multi_paragraph)
+
+
+def _indirect(context: _Context, spans: list[_Span], direct: list[Quote]) -> list[Quote]:
+    """Reported speech with a clear source, in sentences that hold no direct quotation."""
+    text, patterns = context.text, _patterns()
+    marks = sorted((s.open_at, s.close_end) for s in spans)
+    mark_starts = [m[0] for m in marks]
+    found = []
+    for sentence in sentences(text):
+        index = bisect.bisect_left(mark_starts, sentence.end)
+        if index > 0 and marks[index - 1][1] > sentence.start:
+            continue
+        if any(sign in text[sentence.start:sentence.end] for sign in "“”\""):
+            continue
+        end = sentence.end
+        while end > sentence.start and text[end - 1] in ".!?;: ":
+            end -= 1
+        report = _reported_clause(context, sentence.start, end, patterns)
+        if report is None:
+            continue
+        clause_start, clause_end, attribution = report
+        if _word_count(text[clause_start:clause_end]) < 4:
+            continue
+        speaker = attribution.speaker
+        if attribution.mention_kind == "pronoun":
+            earlier = [q for q in direct if q.start < clause_start]
+            speaker = _resolve_pronoun(context, attribution, earlier)
+        found.append(Quote(text[clause_start:clause_end], clause_start, clause_end, "indirect",
+                           False, speaker, attribution.mention, attribution.start,
+                           attribution.end, attribution.cue, False))
+    return found
+
+
+def _reported_clause(context: _Context, start: int, end: int, patterns: _Patterns
+                     ) -> tuple[int, int, _Attribution] | None:
+    """The reported clause of one sentence and its source, if the sentence reports speech."""
+    text = context.text
+    according = patterns.according_before.match(text, start, end)
+    if according:
+        source = _according_source(context, according.start(2), according.end(2),
+                                   according.group(1))
+        if source is not None:
+            return _skip_space(text, according.end(), end), end, source
+    tail = text.rfind(", according to ", start, end)
+    if tail > start:
+        source = _according_source(context, tail + 15, end, "according to")
+        if source is not None:
+            return start, tail, source
+    for verb in patterns.indirect.finditer(text, start, end):
+        cue = verb.group(1)
+        clause_start = verb.end()
+        if cue in ("told", "tells"):
+            that = text.find(" that ", clause_start, min(end, clause_start + 60))
+            if that < 0:
+                continue
+            clause_start = that + 6
+        if clause_start >= end or not (text[clause_start].islower() or text[clause_start].isdigit()
+                                       or text[clause_start:clause_start + 4] == "the "):
+            continue
+        attribution = _speaker_before_verb(context, verb.start(), start, cue)
+        if attribution is None or attribution.mention_kind not in (
+            "person", "organisation", "pronoun", "name", "title"
+        ) and attribution.speaker is None:
+            continue
+        if attribution.mention_kind == "pronoun" and attribution.mention.lower() not in (
+            "he", "she", "they", "it"
+        ):
+            continue
+        return clause_start, end, attribution
+    return None
+
+
+def _according_source(context: _Context, start: int, end: int, cue: str) -> _Attribution | None:
+    mention = context.mention_starts.get(start)
+    if mention is not None and mention.end <= end:
+        return _mention_attribution(mention, cue)
+    return _phrase_attribution(context, start, end, cue)
