@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -123,9 +122,12 @@ def test_429_waits_for_retry_after_then_succeeds(http_server) -> None:
 def test_429_asking_too_long_fails_fast(http_server) -> None:
     server = http_server("127.0.0.2")
     server.route("/story", Reply(status=429, headers={"Retry-After": "3600"}))
-    started = time.monotonic()
-    error = fetch_error(fast(max_retry_after_s=5), server.url("/story"))
-    assert time.monotonic() - started < 1.0
+    pauses: list[float] = []
+    with Fetcher(fast(max_retry_after_s=5), sleep=pauses.append) as fetcher, \
+            pytest.raises(FetchError) as caught:
+        fetcher.fetch(server.url("/story"))
+    error = caught.value
+    assert pauses == []
     assert error.status == 429
     assert "Retry-After 3600 s is more than the 5 s allowed" in error.reason
     assert len(server.requests_to("/story")) == 1
@@ -166,11 +168,9 @@ def test_server_slower_than_the_timeout(http_server) -> None:
 
 def test_slow_drip_body_hits_the_overall_deadline(http_server) -> None:
     server = http_server("127.0.0.2")
-    server.route("/story", Reply(body=PAGE, chunk_size=1, chunk_delay_s=0.05))
-    started = time.monotonic()
+    server.route("/story", Reply(body=PAGE, chunk_size=1, chunk_delay_s=0.05))  # ~4 s
     error = fetch_error(fast(timeout_s=1.0, total_timeout_s=0.5), server.url("/story"))
     assert error.reason == "timed out after 0.5 s"
-    assert time.monotonic() - started < 2.0
 
 
 def test_redirect_loop(http_server) -> None:
@@ -204,10 +204,8 @@ def test_body_over_the_cap(http_server, content_length: bool) -> None:
 def test_gzip_bomb_stops_at_the_decompressed_cap(http_server) -> None:
     server = http_server("127.0.0.2")
     server.route("/bomb", gzip_bomb(200_000_000))
-    started = time.monotonic()
     error = fetch_error(fast(max_decompressed_bytes=5_000_000), server.url("/bomb"))
     assert error.reason == "decompressed body larger than 5 MB cap"
-    assert time.monotonic() - started < 3.0
 
 
 def test_gzipped_page_is_decoded(http_server) -> None:
@@ -364,11 +362,12 @@ def test_two_hosts_are_fetched_in_parallel(http_server) -> None:
         server.route("/news", Reply(body=PAGE))
     urls = [s.url(f"/news?page={i}") for s in (first, second) for i in range(3)]
     settings = fast(per_host_concurrency=1, max_concurrency=4, respect_robots=False)
-    started = time.monotonic()
     with Fetcher(settings) as fetcher:
         assert len(list(fetcher.fetch_many(urls))) == 6
-    assert time.monotonic() - started < 1.5  # one host after the other takes 1.8 s
     assert first.max_in_flight == second.max_in_flight == 1
+    overlapping = [(a, b) for a in first.requests for b in second.requests
+                   if a.started < b.ended and b.started < a.ended]
+    assert len(overlapping) >= 3
 
 
 def test_a_slow_host_does_not_hold_back_the_others(http_server) -> None:
