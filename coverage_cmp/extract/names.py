@@ -101,7 +101,13 @@ def lexicon() -> Lexicon:
     )
 
 
-_CAP_WORD = r"(?:\p{Lu}\.){2,}|\p{Lu}\.(?=[ \u00a0]\p{Lu})|\p{Lu}[\p{L}\p{M}'’\-]*\p{L}|\p{Lu}"
+_ABBREVIATED_TITLE = (
+    r"(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|Prof|Rev|St|Supt|Insp|Det|Cmdr|Adm|Maj|"
+    r"Pres|Hon|Jr|Sr)\.(?=[ \u00a0])"
+)
+_CAP_WORD = _ABBREVIATED_TITLE + (
+    r"|(?:\p{Lu}\.){2,}|\p{Lu}\.(?=[ \u00a0]\p{Lu})|\p{Lu}[\p{L}\p{M}'’\-]*\p{L}|\p{Lu}"
+)
 _GAP = r"[ \u00a0]+"
 _CONNECTOR = r"(?:of|for|and|&|de|du|da|van|von|der|la|le|al|bin|del|on)"
 # A run of capitalised words, which may hold lower-case connectors ("Bank of England").
@@ -204,8 +210,9 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
         first in lex.male_first or first in lex.female_first or len(first) == 1
     ):
         return [Mention(start, end, span, "person", span)]
-    if len(tokens) == 1 and _is_name_word(tokens[0], lex):
-        # A bare capitalised word: a person only once resolved to a full name later.
+    if len(tokens) <= 3 and all(_is_name_word(t, lex) for t in tokens):
+        # A capitalised name of unknown kind: a person once "Patrick" alone links it to
+        # "Deval Patrick", or the reverse.
         return [Mention(start, end, span, "person", None)]
     return []
 
@@ -217,6 +224,14 @@ def _acronym_of(name: str, lex: Lexicon) -> str:
 
 def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
     """Link surnames, acronyms and anaphoric titles to the full names the article gives."""
+    # A full name of unknown kind whose last word also stands alone is a person's name.
+    alone = {m.text for m in mentions if m.kind == "person" and m.name is None
+             and " " not in m.text}
+    mentions = [
+        replace(m, name=m.text) if m.kind == "person" and m.name is None and " " in m.text
+        and m.text.split()[-1] in alone else m
+        for m in mentions
+    ]
     full_people = [m for m in mentions if m.kind == "person" and m.name and " " in m.name]
     long_orgs = {}
     for m in mentions:

@@ -176,11 +176,6 @@ class _Patterns:
     indirect: regex.Pattern
 
 
-_INVERTING_VERBS = (
-    "said|says|added|adds|wrote|writes|asked|asks|explained|explains|continued|continues|"
-    "noted|notes|recalled|recalls|replied|tweeted|stated|concluded|insisted|warned|claimed|"
-    "told|tells|argued|argues|declared|acknowledged|admitted|countered|answered|observed"
-)
 _REPORTING_VERBS = (
     "said|says|told|added|claimed|claims|warned|warns|stated|states|announced|announces|"
     "confirmed|confirms|revealed|reveals|insisted|insists|argued|argues|explained|explains|"
@@ -198,6 +193,9 @@ _DESCRIPTION = regex.compile(
     r"(?:(?:a|an|one|the|another|two|three|several|some|many|other|its|his|her|their|"
     r"[\p{Lu}][\w’'.\-]*(?:['’]s))[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,4}?[\w’'\-]+$"
 )
+_TRAILING_NAME = regex.compile(
+    r"(?<=\b[a-z][\w\-]*[ \u00a0]+)(?:[\p{Lu}][\w’'\-]*\.?[ \u00a0]+){1,3}[\p{Lu}][\w’'\-]*$"
+)
 _CAPITALISED = regex.compile(r"^(?:[\p{Lu}][\w’'.\-]*)(?:[ \u00a0]+(?:[\p{Lu}][\w’'.\-]*))*$")
 
 
@@ -209,7 +207,7 @@ def _patterns() -> _Patterns:
     )
     return _Patterns(
         verb=regex.compile(rf"\b(?:{verbs})\b"),
-        inverted=regex.compile(rf"[ \u00a0]*,?[ \u00a0]*({_INVERTING_VERBS})[ \u00a0]+(?=\S)"),
+        inverted=regex.compile(rf"[ \u00a0]*,?[ \u00a0]*({verbs})[ \u00a0]+(?=\S)"),
         according_after=regex.compile(r"[ \u00a0]*,?[ \u00a0]*(according to)[ \u00a0]+"),
         according_before=regex.compile(r"\b([Aa]ccording to)[ \u00a0]+([^,.;:“”\"\n]{2,80}),"),
         dash=regex.compile(r"[ \u00a0]*([–—]|-{1,2})[ \u00a0]*(?=\p{Lu})"),
@@ -308,6 +306,10 @@ def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
         full = full or next((p.name for p in context.people if p.name.split()[-1] == surname),
                             None)
         return _Attribution(phrase, start, end, cue, full or name, "name")
+    trailing = _TRAILING_NAME.search(phrase)
+    if trailing and len(trailing.group().split()) >= 2:
+        # "veteran industry analyst Ken Doctor", "Taliban spokesman Zabihullah Mujahid".
+        return _Attribution(phrase, start, end, cue, trailing.group(), "name")
     if not (_DESCRIPTION.search(phrase) and any(w in lex.source_nouns or w in lex.titles
                                                   for w in lowered)):
         return None
@@ -401,11 +403,19 @@ def _attribution_after(context: _Context, span: _Span, limit: int) -> _Attributi
     start = _skip_space(text, position, limit)
     if start < limit and text[start] == ",":
         start = _skip_space(text, start + 1, limit)
-    verb = patterns.verb.search(text, start, min(limit, start + 120))
-    if verb is None or any(sign in text[start:verb.start()] for sign in ".;!?“”\""):
+    if start == position and span.close_end != start:
         return None
-    if (not text[start - 1:start].isspace() and text[start - 1:start] not in ","
-            and span.close_end != start):
+    sentence_end = bisect.bisect_right(context.sentence_starts, start)
+    if sentence_end < len(context.sentence_starts):
+        limit = min(limit, context.sentence_starts[sentence_end])
+    verb = patterns.verb.search(text, start, min(limit, start + 260))
+    if verb is None or any(sign in text[start:verb.start()] for sign in ";!?“”\""):
+        return None
+    # "”, Dylan Nelson, a postdoctoral fellow at …, said": the mention the clause opens with.
+    mention = context.mention_starts.get(start)
+    if mention is not None and mention.kind in ("person", "organisation", "pronoun", "title"):
+        return _mention_attribution(mention, verb.group())
+    if "." in text[start:verb.start()]:
         return None
     return _speaker_before_verb(context, verb.start(), start, verb.group())
 
