@@ -116,14 +116,14 @@ class CollectSettings:
 class ClusterSettings:
     """How articles are grouped into events (see ``coverage_cmp.cluster``)."""
 
-    threshold: float = 0.3
+    threshold: float = 0.2
     """Average similarity two groups need to merge (``--threshold``); higher splits more."""
     window_days: float = 3.0
     """Articles published further apart than this join only as near-verbatim copies
     (``--window``); articles without a date are compared with all."""
     title_weight: int = 2
     """How many times the title counts, against once for the body."""
-    facts_weight: float = 0.3
+    facts_weight: float = 0.5
     """Share of the similarity given to names, numbers with their subjects and dates."""
     duplicate_threshold: float = 0.7
     """Estimated Jaccard similarity of word 4-gram shingles above which two articles are

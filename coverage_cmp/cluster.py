@@ -1,0 +1,535 @@
+"""Group articles by the event they report, keeping look-alike events apart.
+
+The same operation produces stories months apart that share agency, words and phrasing
+(660 arrests in July 2014, 745 in March 2015), so topic similarity alone is not enough.
+``cluster_articles`` runs in this order:
+
+1. **Features.** TF-IDF over the body with the title counted ``title_weight`` times, joined
+   with a TF-IDF over the facts that tell events apart: names, numbers with the noun they
+   count ("660 arrest"), years and months. ``facts_weight`` is the facts' share of the
+   cosine similarity.
+2. **Copies.** Near-verbatim copies (agency copy reprinted, one story under two URLs) are
+   found with MinHash LSH over word 4-gram shingles and marked ``duplicate_of`` the earliest
+   copy. Copies always share a cluster, however far apart they were published.
+3. **Neighbour graph.** Articles are sorted by publication time and compared block by block
+   only with those published within ``window_days``; each keeps its ``max_neighbors`` most
+   similar. Articles without a date are compared with all. No all-pairs matrix is built.
+4. **Linkage.** Average linkage on that sparse graph (a missing edge counts as similarity
+   0): two groups merge while the mean similarity over all their article pairs reaches
+   ``threshold``. Unlike single linkage, one bridging article cannot chain two stories.
+5. **Labels and ids.** A label from the cluster's most characteristic facts and words; an
+   id from its earliest article, or the id of the ``previous`` cluster it extends.
+"""
+
+from __future__ import annotations
+
+import calendar
+import heapq
+import logging
+import re
+import zlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+
+import numpy as np
+import scipy.sparse as sp
+from datasketch import MinHash, MinHashLSH
+from dateutil.parser import isoparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from coverage_cmp.model import Article, Cluster, ClusterMember, Fact
+from coverage_cmp.settings import ClusterSettings
+
+logger = logging.getLogger(__name__)
+
+FactFinder = Callable[[str, str | None], list[Fact]]
+"""``(text, published) -> facts``, the shape of ``coverage_cmp.extract.facts.extract_facts``."""
+
+_DAY_S = 86_400.0
+_BLOCK_ROWS = 256
+_NUM_PERM = 64
+_SHINGLE_WORDS = 4
+_LABEL_FACTS = 3
+_LABEL_WORDS = 2
+_WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'-]+\b"
+
+_MONTHS = [month.casefold() for month in calendar.month_name[1:]]
+_NAME = re.compile(r"\b(?:[A-Z][\w'&.-]*[A-Za-z0-9](?:\s+(?:of|de|van|von|al|the)?\s*"
+                   r"[A-Z][\w'&.-]*[A-Za-z0-9])*)")
+_QUANTITY = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
+                       r"((?:[a-z][a-z-]*\s+){0,2})")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b"
+                         r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(1[89]\d\d|20\d\d)\b")
+_NOT_NAMES = (frozenset(ENGLISH_STOP_WORDS) | frozenset(_MONTHS)
+              | {day.casefold() for day in calendar.day_name}
+              | {"mr", "mrs", "ms", "dr", "said", "says", "according", "however", "meanwhile"})
+
+
+def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
+                     previous: Sequence[Cluster] = (),
+                     facts: FactFinder | None = None) -> list[Cluster]:
+    """Group articles by the event they report; every article lands in exactly one cluster.
+
+    Args:
+        articles: All articles to cluster, including those already in ``previous`` clusters
+            (those clusters are rebuilt from the articles given here).
+        settings: Threshold, time window and feature weights.
+        previous: Clusters from an earlier run. Their articles stay together and keep the
+            cluster's id; new articles may join them; two previous clusters never merge.
+        facts: Finds names, numbers and dates in a text; defaults to a fast pattern-based
+            finder that does not tell persons, organisations and places apart.
+
+    Returns:
+        Clusters, earliest first, each listing its articles earliest first.
+    """
+    if not articles:
+        return []
+    order = sorted(range(len(articles)), key=lambda i: _sort_key(articles[i]))
+    docs = [articles[i] for i in order]
+    times = np.array([_timestamp(a.published) for a in docs], dtype=np.float64)
+    find_facts = facts or quick_facts
+    fact_lists = [find_facts(a.text, a.published) for a in docs]
+
+    features = _features(docs, fact_lists, settings)
+    duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
+    graph = _neighbour_graph(features.matrix, times, settings)
+    graph = _with_pairs(graph, features.matrix, duplicate_pairs)
+
+    locked = _previous_groups(docs, previous)
+    forced = [pair for group in locked.values() for pair in zip(group, group[1:], strict=False)]
+    forced += duplicate_pairs
+    labels = _average_linkage(graph, settings.threshold, forced, _owner_of(locked, len(docs)))
+
+    duplicate_of = _earliest_copies(len(docs), duplicate_pairs)
+    return _build_clusters(docs, labels, duplicate_of, features, locked)
+
+
+def quick_facts(text: str, published: str | None = None) -> list[Fact]:
+    """Names, numbers with the noun they count, years and months, found by patterns.
+
+    The fallback when no fact extractor is given: fast enough for millions of articles,
+    but it marks every name as a person.
+    """
+    found: list[Fact] = []
+    for match in _NAME.finditer(text):
+        words = match.group().split()
+        if len(words) == 1 and (match.group().casefold() in _NOT_NAMES or len(words[0]) < 2
+                                or _starts_sentence(text, match.start())):
+            continue
+        while words and words[0].casefold() in _NOT_NAMES:
+            words = words[1:]
+        if words:
+            found.append(Fact("person", match.group(), match.start(), match.end(),
+                              value=" ".join(words)))
+    for match in _QUANTITY.finditer(text):
+        subject = _counted_noun(match.group(2).split())
+        found.append(Fact("quantity", match.group(1), match.start(1), match.end(1),
+                          value=match.group(1).replace(",", ""), subject=subject))
+    for match in _MONTH_YEAR.finditer(text):
+        month = _MONTHS.index(match.group(1).casefold()) + 1
+        found.append(Fact("date", match.group(), match.start(), match.end(),
+                          value=f"{match.group(2)}-{month:02d}"))
+    for match in _YEAR.finditer(text):
+        found.append(Fact("date", match.group(), match.start(), match.end(),
+                          value=match.group(1)))
+    return found
+
+
+def fact_tokens(found: Sequence[Fact]) -> list[tuple[str, str]]:
+    """Feature tokens (key, readable form) for facts, so different wordings of one fact meet.
+
+    Names of any kind share one key space, because pattern-based finders cannot tell a
+    person from a place; numbers count once bare and once with their subject.
+    """
+    tokens: list[tuple[str, str]] = []
+    for fact in found:
+        value = str(fact.value if fact.value is not None else fact.text).strip()
+        if not value:
+            continue
+        if fact.kind in ("person", "organisation", "place"):
+            tokens.append(("name:" + value.casefold(), value))
+            words = value.split()
+            if len(words) > 1:  # "Lohan" later in the text meets "Lindsay Lohan"
+                tokens.extend(("name:" + word.casefold(), word) for word in words
+                              if word.casefold() not in _NOT_NAMES and len(word) > 2)
+        elif fact.kind in ("quantity", "money", "percent"):
+            unit = fact.unit if fact.kind != "quantity" and fact.unit else ""
+            tokens.append((f"num:{value}{unit}", fact.text))
+            if fact.subject:
+                subject = _stem(fact.subject.split()[-1].casefold())
+                tokens.append((f"num:{value}{unit} {subject}", f"{fact.text} {fact.subject}"))
+        elif fact.kind == "date":
+            tokens.append(("date:" + value[:10], fact.text))
+        else:
+            tokens.append((f"{fact.kind}:{fact.text.casefold()}", fact.text))
+    return tokens
+
+
+@dataclass
+class _Features:
+    """Row-normalised feature matrix and what is needed to label clusters."""
+
+    matrix: sp.csr_matrix
+    words: sp.csr_matrix
+    word_names: np.ndarray
+    facts: sp.csr_matrix
+    fact_names: np.ndarray
+    fact_surfaces: dict[str, str]
+
+
+def _features(docs: Sequence[Article], fact_lists: Sequence[list[Fact]],
+              settings: ClusterSettings) -> _Features:
+    """Weighted words and facts, each block L2-normalised, joined so cosine mixes them."""
+    texts = [_weighted_text(doc, settings.title_weight) for doc in docs]
+    word_vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english",
+                                      token_pattern=_WORD_PATTERN, dtype=np.float32)
+    words = _fit(word_vectorizer, texts)
+
+    surfaces: dict[str, Counter[str]] = {}
+    token_lists = []
+    for found in fact_lists:
+        tokens = fact_tokens(found)
+        for key, surface in tokens:
+            surfaces.setdefault(key, Counter())[surface] += 1
+        token_lists.append([key for key, _ in tokens])
+    fact_vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, binary=True,
+                                      dtype=np.float32)
+    fact_matrix = _fit(fact_vectorizer, token_lists)
+
+    weight = settings.facts_weight
+    matrix = sp.hstack([words * np.float32(np.sqrt(1.0 - weight)),
+                        fact_matrix * np.float32(np.sqrt(weight))], format="csr")
+    matrix = normalize(matrix, copy=False)
+    return _Features(
+        matrix=matrix.astype(np.float32),
+        words=words,
+        word_names=_names(word_vectorizer, words),
+        facts=fact_matrix,
+        fact_names=_names(fact_vectorizer, fact_matrix),
+        fact_surfaces={key: counts.most_common(1)[0][0] for key, counts in surfaces.items()},
+    )
+
+
+def _fit(vectorizer: TfidfVectorizer, inputs: list) -> sp.csr_matrix:
+    """Fit and transform, giving an empty matrix when the inputs hold no tokens at all."""
+    try:
+        return vectorizer.fit_transform(inputs).tocsr()
+    except ValueError:  # empty vocabulary: no words or no facts in any article
+        return sp.csr_matrix((len(inputs), 0), dtype=np.float32)
+
+
+def _names(vectorizer: TfidfVectorizer, matrix: sp.csr_matrix) -> np.ndarray:
+    if matrix.shape[1] == 0:
+        return np.array([], dtype=object)
+    return vectorizer.get_feature_names_out()
+
+
+def _weighted_text(doc: Article, title_weight: int) -> str:
+    title = doc.title or ""
+    return "\n".join([title] * title_weight + [doc.text])
+
+
+def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[int, int]]:
+    """Pairs (earlier, later) of near-verbatim copies, by MinHash LSH on word shingles."""
+    shingle_sets = [_shingles(doc.text) for doc in docs]
+    hashes = MinHash.bulk(shingle_sets, num_perm=_NUM_PERM, hashfunc=zlib.crc32)
+    index = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
+    pairs = []
+    for i, minhash in enumerate(hashes):
+        if not shingle_sets[i]:
+            continue
+        for j in index.query(minhash):
+            if hashes[j].jaccard(minhash) >= threshold:
+                pairs.append((j, i))
+        index.insert(i, minhash)
+    return sorted(pairs)
+
+
+def _shingles(text: str) -> set[bytes]:
+    words = re.findall(r"\w+", text.casefold())
+    span = _SHINGLE_WORDS
+    if len(words) < span:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i:i + span]).encode() for i in range(len(words) - span + 1)}
+
+
+def _neighbour_graph(matrix: sp.csr_matrix, times: np.ndarray,
+                     settings: ClusterSettings) -> sp.csr_matrix:
+    """Symmetric sparse graph of each article's most similar articles within the window.
+
+    ``times`` is sorted, with articles without a date (NaN) last; those are compared with
+    every article, the rest only with articles published within the window.
+    """
+    n = matrix.shape[0]
+    window_s = settings.window_days * _DAY_S
+    floor = settings.threshold / 2
+    n_dated = int(np.count_nonzero(~np.isnan(times)))
+    dated_times = times[:n_dated]
+    rows, cols, sims = [], [], []
+    for start in range(0, n, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, n)
+        if start < n_dated:
+            stop = min(stop, n_dated)
+            low = int(np.searchsorted(dated_times, times[start] - window_s, side="left"))
+            high = int(np.searchsorted(dated_times, times[stop - 1] + window_s, side="right"))
+            candidates = np.r_[np.arange(low, high), np.arange(n_dated, n)]
+        else:
+            candidates = np.arange(n)
+        block = (matrix[start:stop] @ matrix[candidates].T).toarray()
+        if start < n_dated:
+            gap = np.abs(times[start:stop, None] - times[None, candidates])
+            block[gap > window_s] = 0.0  # NaN gaps (undated candidates) stay
+        block[candidates[None, :] == np.arange(start, stop)[:, None]] = 0.0
+        block_rows, block_cols = _top_neighbours(block, settings.max_neighbors, floor)
+        rows.append(block_rows + start)
+        cols.append(candidates[block_cols])
+        sims.append(block[block_rows, block_cols])
+    graph = sp.csr_matrix((np.concatenate(sims), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, n), dtype=np.float32)
+    return graph.maximum(graph.T).tocsr()
+
+
+def _top_neighbours(block: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of each row's ``k`` largest entries at or above ``floor``."""
+    if block.shape[1] > k:
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        keep = np.zeros_like(block, dtype=bool)
+        np.put_along_axis(keep, top, True, axis=1)
+        keep &= block >= floor
+    else:
+        keep = block >= floor
+    return np.nonzero(keep)
+
+
+def _with_pairs(graph: sp.csr_matrix, matrix: sp.csr_matrix,
+                pairs: Sequence[tuple[int, int]]) -> sp.csr_matrix:
+    """Add the similarity of given pairs (copies published outside the window) to the graph."""
+    if not pairs:
+        return graph
+    first, second = np.array(pairs).T
+    sims = np.asarray(matrix[first].multiply(matrix[second]).sum(axis=1)).ravel()
+    extra = sp.csr_matrix((sims, (first, second)), shape=graph.shape, dtype=np.float32)
+    return graph.maximum(extra).maximum(extra.T).tocsr()
+
+
+def _previous_groups(docs: Sequence[Article],
+                     previous: Sequence[Cluster]) -> dict[str, list[int]]:
+    """Indices of the given articles in each previous cluster (only clusters still present)."""
+    position = {doc.id: i for i, doc in enumerate(docs)}
+    groups: dict[str, list[int]] = {}
+    seen: set[int] = set()
+    for cluster in previous:
+        members = sorted(position[m.id] for m in cluster.articles
+                         if m.id in position and position[m.id] not in seen)
+        if members:
+            groups[cluster.id] = members
+            seen.update(members)
+    return groups
+
+
+def _owner_of(groups: dict[str, list[int]], n: int) -> list[str | None]:
+    owner: list[str | None] = [None] * n
+    for cluster_id, members in groups.items():
+        for i in members:
+            owner[i] = cluster_id
+    return owner
+
+
+def _average_linkage(graph: sp.csr_matrix, threshold: float,
+                     forced: Sequence[tuple[int, int]],
+                     owner: Sequence[str | None]) -> np.ndarray:
+    """Average-linkage agglomeration over a sparse similarity graph; cluster index per node.
+
+    Linkage of two groups = sum of edge similarities between them / (size product), with
+    missing edges as 0. ``forced`` pairs are merged first, whatever their similarity;
+    groups owned by two different previous clusters never merge.
+    """
+    n = graph.shape[0]
+    graph = sp.triu(graph, k=1).tocoo()
+    links: list[dict[int, float]] = [{} for _ in range(n)]
+    for i, j, sim in zip(graph.row.tolist(), graph.col.tolist(), graph.data.tolist(),
+                         strict=True):
+        links[i][j] = sim
+        links[j][i] = sim
+    size = [1] * n
+    version = [0] * n
+    parent = list(range(n))
+    owners = list(owner)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    heap: list[tuple[float, int, int, int, int]] = []
+
+    def push_links(a: int, only_higher: bool = False) -> None:
+        for c, total in links[a].items():
+            if only_higher and c < a:
+                continue
+            linkage = total / (size[a] * size[c])
+            if linkage >= threshold and not (owners[a] and owners[c] and owners[a] != owners[c]):
+                first, second = (a, c) if a < c else (c, a)
+                heapq.heappush(heap, (-linkage, first, second, version[first], version[second]))
+
+    def merge(a: int, b: int) -> int:
+        if len(links[a]) < len(links[b]):
+            a, b = b, a
+        b_links, links[b] = links[b], {}
+        b_links.pop(a, None)
+        links[a].pop(b, None)
+        for c, total in b_links.items():
+            del links[c][b]
+            links[a][c] = links[c][a] = links[a].get(c, 0.0) + total
+        parent[b] = a
+        size[a] += size[b]
+        owners[a] = owners[a] or owners[b]
+        version[a] += 1
+        version[b] += 1
+        return a
+
+    for i, j in forced:
+        a, b = find(i), find(j)
+        if a != b and not (owners[a] and owners[b] and owners[a] != owners[b]):
+            merge(a, b)
+    for a in range(n):
+        if parent[a] == a:
+            push_links(a, only_higher=True)
+    while heap:
+        _, a, b, version_a, version_b = heapq.heappop(heap)
+        if parent[a] != a or parent[b] != b or version[a] != version_a or version[b] != version_b:
+            continue
+        push_links(merge(a, b))
+    return np.array([find(i) for i in range(n)])
+
+
+def _earliest_copies(n: int, pairs: Sequence[tuple[int, int]]) -> list[int | None]:
+    """For each article, the earliest article of its group of copies (None for the earliest).
+
+    Articles are sorted earliest first, so the smallest index of a group is its earliest.
+    """
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    roots = [find(i) for i in range(n)]
+    return [None if root == i else root for i, root in enumerate(roots)]
+
+
+def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
+                    duplicate_of: Sequence[int | None], features: _Features,
+                    locked: dict[str, list[int]]) -> list[Cluster]:
+    """Cluster records, earliest first, with labels, spans, outlets and stable ids."""
+    roots, members_of = np.unique(labels, return_inverse=True)
+    membership = sp.csr_matrix(
+        (np.ones(len(docs), dtype=np.float32), (members_of, np.arange(len(docs)))),
+        shape=(len(roots), len(docs)))
+    word_weights = (membership @ features.words).tocsr()
+    fact_weights = (membership @ features.facts).tocsr()
+    previous_id = {members[0]: cluster_id for cluster_id, members in locked.items()}
+    groups: list[list[int]] = [[] for _ in roots]
+    for i, group in enumerate(members_of):
+        groups[group].append(i)
+    clusters = []
+    for group, indices in sorted(enumerate(groups), key=lambda item: item[1][0]):
+        cluster_id = next((previous_id[i] for i in indices if i in previous_id), None)
+        published = [docs[i].published for i in indices if docs[i].published]
+        clusters.append(Cluster(
+            id=cluster_id or "c-" + docs[indices[0]].id,
+            label=_label(word_weights[group], fact_weights[group], features),
+            articles=[ClusterMember(
+                id=docs[i].id, source=docs[i].source, outlet=docs[i].outlet,
+                published=docs[i].published,
+                duplicate_of=docs[duplicate_of[i]].id if duplicate_of[i] is not None else None,
+            ) for i in indices],
+            first_published=published[0] if published else None,
+            last_published=published[-1] if published else None,
+            outlets=sorted({docs[i].outlet for i in indices if docs[i].outlet}),
+        ))
+    return clusters
+
+
+def _label(word_row: sp.csr_matrix, fact_row: sp.csr_matrix, features: _Features) -> str:
+    """The cluster's heaviest facts, then its heaviest words not already named by a fact."""
+    parts: list[str] = []
+    for column in _heaviest(fact_row, 4 * _LABEL_FACTS):
+        key = str(features.fact_names[column])
+        surface = features.fact_surfaces.get(key, key.partition(":")[2])
+        if key.startswith("num:") and " " not in key:
+            continue  # the bare number; its "number noun" token reads better
+        if not any(surface.casefold() in part.casefold() for part in parts):
+            parts.append(surface)
+        if len(parts) == _LABEL_FACTS:
+            break
+    said = " ".join(parts).casefold()
+    words = 0
+    for column in _heaviest(word_row, 4 * _LABEL_WORDS + len(parts)):
+        word = str(features.word_names[column])
+        if word not in said:
+            parts.append(word)
+            words += 1
+            if words == _LABEL_WORDS:
+                break
+    return " · ".join(parts)
+
+
+def _heaviest(row: sp.csr_matrix, count: int) -> list[int]:
+    """Column indices of a one-row matrix's largest entries, ties broken by column."""
+    order = np.lexsort((row.indices, -row.data))[:count]
+    return row.indices[order].tolist()
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """True when only white space and opening quotes separate ``start`` from a sentence end."""
+    before = text[max(0, start - 4):start].rstrip(" \t\"'`\u201c\u2018")
+    return not before or before[-1] in ".!?\n:"
+
+
+def _counted_noun(words: list[str]) -> str | None:
+    """The noun a number counts: "660 suspected paedophiles across" -> "paedophiles"."""
+    kept = []
+    for word in words:
+        if word in ENGLISH_STOP_WORDS:
+            break
+        kept.append(word)
+    nouns = [word for word in kept if not word.endswith("ed")]
+    return nouns[-1] if nouns else (kept[0] if kept else None)
+
+
+def _stem(word: str) -> str:
+    """Crude plural folding so "arrests" and "arrest" meet."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _timestamp(published: str | None) -> float:
+    """Seconds since the epoch (UTC; a date without zone counts as UTC), NaN if unknown."""
+    if not published:
+        return float("nan")
+    try:
+        moment = isoparse(published)
+    except (ValueError, OverflowError):
+        logger.debug("unreadable publication date %r; comparing as undated", published)
+        return float("nan")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _sort_key(article: Article) -> tuple[bool, float, str, str]:
+    """Earliest first, undated last; ties by id then source, so input order does not matter."""
+    moment = _timestamp(article.published)
+    undated = bool(np.isnan(moment))
+    return (undated, 0.0 if undated else moment, article.id, article.source)
