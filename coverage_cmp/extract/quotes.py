@@ -193,6 +193,10 @@ _DESCRIPTION = regex.compile(
     r"(?:(?:a|an|one|the|another|two|three|several|some|many|other|its|his|her|their|"
     r"[\p{Lu}][\w’'.\-]*(?:['’]s))[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,4}?[\w’'\-]+$"
 )
+_SOURCE_OF = regex.compile(
+    r"\b(?:(?:a|an|the|one|another|two|three|several)[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,2}?"
+    r"([\w’'\-]+)[ \u00a0]+(?:for|of|at|from|with)[ \u00a0]+(?:the[ \u00a0]+)?$"
+)
 _TRAILING_NAME = regex.compile(
     r"(?<=\b[a-z][\w\-]*[ \u00a0]+)(?:[\p{Lu}][\w’'\-]*\.?[ \u00a0]+){1,3}[\p{Lu}][\w’'\-]*$"
 )
@@ -297,7 +301,10 @@ def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
     lex = lexicon()
     words = phrase.split()
     lowered = [w.lower().strip("’'.") for w in words]
-    bare = regex.sub(r"^(?:[Tt]he)[ \u00a0]+", "", phrase)
+    leading = 0
+    while leading < len(words) - 1 and lowered[leading] in lex.function_words:
+        leading += 1
+    bare = " ".join(words[leading:])
     if _CAPITALISED.match(bare) and lowered[-1] not in lex.function_words:
         name = regex.sub(r"['’]s?$", "", bare)
         surname = name.split()[-1]
@@ -350,6 +357,12 @@ def _speaker_before_verb(context: _Context, verb_start: int, low: int, cue: str
             end = _skip_back_space(text, comma, low)
     mention = context.mention_ends.get(end)
     if mention is not None and mention.start >= low:
+        described = _SOURCE_OF.search(text, max(low, mention.start - 80), mention.start)
+        if described and described.group(1).lower() in lexicon().source_nouns:
+            # "a spokesperson for the Water Board": the organisation speaks, unnamed.
+            name = mention.name if mention.kind == "organisation" else None
+            return _Attribution(text[described.start():end], described.start(), end, cue, name,
+                                "description")
         return _mention_attribution(mention, cue)
     clause_start = max(
         low, *(text.rfind(sign, low, end) + 1 for sign in (",", ";", ":", "—", "(", "”", '"'))

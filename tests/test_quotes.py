@@ -1,0 +1,223 @@
+"""Direct and reported quotes with their speakers, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coverage_cmp.extract.quotes import extract_quotes
+from coverage_cmp.model import Quote
+
+SEED = (Path(__file__).resolve().parents[1].parent / "shared" / "seed"
+        / "cambridgeshire-regional-report.txt")
+
+
+def _direct(text: str) -> list[Quote]:
+    return [q for q in extract_quotes(text) if q.kind == "direct"]
+
+
+def _pairs(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in _direct(text)]
+
+
+def test_seed_report_has_two_direct_quotes_and_the_agency_statement() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    quotes = extract_quotes(text)
+    direct = [q for q in quotes if q.kind == "direct"]
+    assert [(q.speaker, q.multi_paragraph) for q in direct] == [
+        ("Phil Gormley", True), ("Simon Bailey", True)
+    ]
+    gormley, bailey = direct
+    assert gormley.text.startswith("The operation targeted people")
+    assert gormley.text.endswith("to deliver this result.")
+    assert gormley.text.count("\n\n") == 3
+    assert gormley.speaker_mention == "NCA Deputy Director General Phil Gormley"
+    assert bailey.text.startswith("Sexual abuse is a complex crime")
+    assert bailey.text.endswith("protecting vulnerable people")
+    assert bailey.text.count("\n\n") == 3
+    assert bailey.speaker_mention == "Chief Constable Simon Bailey"
+    indirect = [q for q in quotes if q.kind == "indirect"]
+    assert [(q.speaker, q.speaker_mention) for q in indirect] == [
+        ("National Crime Agency", "NCA")
+    ]
+    assert indirect[0].text.startswith("the majority of those arrested")
+    for quote in quotes:
+        assert text[quote.start:quote.end] == quote.text
+        assert text[quote.speaker_start:quote.speaker_end] == quote.speaker_mention
+
+
+def test_said_after_name() -> None:
+    text = "“The bridge will reopen in spring after the repairs,” Harriet Olsen said."
+    assert _pairs(text) == [("The bridge will reopen in spring after the repairs,",
+                             "Harriet Olsen")]
+
+
+def test_inverted_said_with_apposition() -> None:
+    text = ("“We have never seen a harvest this poor in the valley,” said Tomas Ruiz, "
+            "the cooperative's chairman.")
+    quote = _direct(text)[0]
+    assert (quote.speaker, quote.speaker_mention, quote.cue) == ("Tomas Ruiz", "Tomas Ruiz",
+                                                                 "said")
+
+
+def test_colon_form_with_title_before_name() -> None:
+    text = ("Harbour Authority Chief Executive Nadia Brennan said: “Every vessel has been "
+            "accounted for tonight.”")
+    quote = _direct(text)[0]
+    assert quote.speaker == "Nadia Brennan"
+    assert quote.speaker_mention == "Harbour Authority Chief Executive Nadia Brennan"
+    assert quote.cue == "said"
+
+
+def test_interrupted_quote_is_two_items_with_one_speaker() -> None:
+    text = "Grace Whitlow opened the meeting. “We will rebuild,” she said, “and soon.”"
+    quotes = _direct(text)
+    assert [(q.text, q.speaker, q.speaker_mention) for q in quotes] == [
+        ("We will rebuild,", "Grace Whitlow", "she"),
+        ("and soon.", "Grace Whitlow", "she"),
+    ]
+
+
+def test_pronoun_and_surname_resolve_to_the_full_name() -> None:
+    text = ("Mayor Colin Pratt visited the flooded street on Monday.\n\n"
+            "“The council will pay for every repair on this road,” Pratt added.\n\n"
+            "“Nobody will be left to cope with this alone,” he said.")
+    assert [q.speaker for q in _direct(text)] == ["Colin Pratt", "Colin Pratt"]
+
+
+def test_pronoun_prefers_the_person_of_matching_gender() -> None:
+    text = ("Robert Hale and Susan Mercer met the families.\n\n"
+            "“It was the hardest week of my whole career,” she said.")
+    assert _direct(text)[0].speaker == "Susan Mercer"
+
+
+def test_title_anaphor_resolves_to_the_person_with_that_role() -> None:
+    text = ("Health Minister Olga Varga opened the ward. Staff cheered.\n\n"
+            "“This ward will treat four thousand patients a year,” the minister said.")
+    quote = _direct(text)[0]
+    assert (quote.speaker, quote.speaker_mention) == ("Olga Varga", "the minister")
+
+
+def test_organisation_statement() -> None:
+    text = ("The Coastal Rescue Service said in a statement: “All crews returned safely "
+            "before midnight.”")
+    assert _direct(text)[0].speaker == "Coastal Rescue Service"
+
+
+def test_unnamed_spokesperson_keeps_the_description_and_names_the_organisation() -> None:
+    text = ("“We are reviewing the footage with great care,” a spokesperson for the "
+            "Northfield Water Board said.")
+    quote = _direct(text)[0]
+    assert quote.speaker == "Northfield Water Board"
+    assert quote.speaker_mention == "a spokesperson for the Northfield Water Board"
+    unnamed = "“The gates were locked before the fire started,” one neighbour said."
+    quote = _direct(unnamed)[0]
+    assert (quote.speaker, quote.speaker_mention) == (None, "one neighbour")
+
+
+def test_press_release_dash_and_from_forms() -> None:
+    text = ("“Our members have waited far too long for this decision.” – Fiona Adair, "
+            "General Secretary\n\nFrom Liam Doyle: “We welcome the ruling and will study it.”")
+    assert _pairs(text) == [
+        ("Our members have waited far too long for this decision.", "Fiona Adair"),
+        ("We welcome the ruling and will study it.", "Liam Doyle"),
+    ]
+
+
+def test_multi_paragraph_quote_is_one_item() -> None:
+    text = ("Inspector Mark Ellery said: “The first part of the inquiry is complete.\n\n"
+            "“The second part will start in June.\n\n"
+            "“We expect charges by the end of the year.”\n\nThe inquiry continues.")
+    quotes = _direct(text)
+    assert len(quotes) == 1
+    assert quotes[0].multi_paragraph
+    assert quotes[0].speaker == "Mark Ellery"
+    assert quotes[0].text.endswith("by the end of the year.")
+
+
+def test_partial_quote_worked_into_a_sentence() -> None:
+    text = "Dana Kerr said the plan was “a complete waste of public money” and left."
+    quote = _direct(text)[0]
+    assert (quote.text, quote.partial, quote.speaker) == (
+        "a complete waste of public money", True, "Dana Kerr")
+
+
+def test_scare_quotes_titles_and_short_phrases_are_not_quotes() -> None:
+    text = ("The so-called “experts” reviewed the “Pride and Prejudice Revisited Volume Two” "
+            "exhibition and the “new normal” in town.")
+    assert _direct(text) == []
+
+
+def test_apostrophes_are_not_quote_marks() -> None:
+    text = ("The Joneses' house and the police's van don't fit the 1990s' look. "
+            "“Nobody parks here after dark any more,” Ella Joyce said.")
+    assert _pairs(text) == [("Nobody parks here after dark any more,", "Ella Joyce")]
+
+
+def test_single_quotes_in_british_style() -> None:
+    text = ("‘The rail link will be finished on time and on budget,’ Owen Barker said. "
+            "He didn't say when.")
+    assert _pairs(text) == [("The rail link will be finished on time and on budget,",
+                             "Owen Barker")]
+
+
+def test_tex_marks_and_guillemets() -> None:
+    text = ("``We counted every single ballot twice,'' Irene Castle said.\n\n"
+            "«Nous resterons ici jusqu'à la fin», said Marc Olivier.")
+    assert _pairs(text) == [
+        ("We counted every single ballot twice,", "Irene Castle"),
+        ("Nous resterons ici jusqu'à la fin", "Marc Olivier"),
+    ]
+
+
+def test_stray_mark_does_not_derail_the_rest_of_the_article() -> None:
+    text = ("Pamela Grant said: “The road is shut for many reasons. “ The main one is safety.\n\n"
+            "Traffic was diverted.\n\n"
+            "“We hope to reopen the road next week,” said Carl Boyd.")
+    quotes = _direct(text)
+    assert [q.speaker for q in quotes] == ["Pamela Grant", "Carl Boyd"]
+    assert quotes[0].text.endswith("The main one is safety.")
+
+
+def test_unbalanced_mark_never_swallows_the_next_paragraph() -> None:
+    text = ("Ruth Lamb said: “The vote was rigged from the start and everyone knew it\n\n"
+            "The result stands. Officials declined to comment on the claims.")
+    quotes = _direct(text)
+    assert len(quotes) == 1
+    assert "\n" not in quotes[0].text
+
+
+def test_indirect_speech_with_according_to() -> None:
+    text = "According to police, the driver had been travelling well above the limit."
+    quote = extract_quotes(text)[0]
+    assert quote.kind == "indirect"
+    assert quote.text == "the driver had been travelling well above the limit"
+    assert quote.speaker_mention == "police"
+
+
+_PIECES = st.sampled_from([
+    "“", "”", '"', "'", "‘", "’", "``", "''", "«", "»", "\n", "\n\n", " ", ", ", ". ",
+    ": ", "said", " he said", " she added", "Anna Berg", " Mr Lund", "the NCA", "don't",
+    "the Joneses' ", "We will go", "and soon", "—", "according to police",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_offsets_are_consistent_on_adversarial_text(text: str) -> None:
+    paragraph_runs = [m.span() for m in re.finditer(r"[^\n]+(?:\n+[^\n]+)*", text)]
+    for quote in extract_quotes(text):
+        assert 0 <= quote.start <= quote.end <= len(text)
+        assert text[quote.start:quote.end] == quote.text
+        if quote.speaker_mention is not None:
+            assert text[quote.speaker_start:quote.speaker_end] == quote.speaker_mention
+        assert quote.speaker not in ("he", "she", "they", "it")
+        assert any(s <= quote.start and quote.end <= e for s, e in paragraph_runs)
+
+
+def test_input_of_nothing_but_quote_marks_completes() -> None:
+    text = ("“”\"'‘’«»`\n" * 25_000)[:200_000]
+    assert isinstance(extract_quotes(text), list)
