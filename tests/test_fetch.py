@@ -396,3 +396,16 @@ def test_fetch_many_yields_every_url_and_never_raises(http_server) -> None:
     kinds = {url: type(outcome) for url, outcome in outcomes}
     assert kinds.pop(server.url("/ok")) is FetchResult
     assert all(issubclass(kind, SourceError) for kind in kinds.values())
+
+
+def test_stopping_fetch_many_early_leaves_the_fetcher_usable(http_server) -> None:
+    server = http_server("127.0.0.2", latency_s=0.05)
+    server.route("/news", Reply(body=PAGE))
+    urls = [server.url(f"/news?page={i}") for i in range(20)]
+    settings = fast(per_host_concurrency=2, max_concurrency=2, respect_robots=False)
+    with Fetcher(settings) as fetcher:
+        for _url, outcome in fetcher.fetch_many(urls):
+            assert isinstance(outcome, FetchResult)
+            break
+        assert fetcher.fetch(server.url("/news?again")).status == 200
+    assert len(server.requests) < 20

@@ -11,6 +11,8 @@ Politeness, per host (scheme, name and port):
     - at most ``per_host_concurrency`` requests in flight and ``per_host_delay_s`` between
       two request starts; at most ``max_concurrency`` requests in flight overall.
     - a clear User-Agent.
+    Redirects are followed within the same request: the target's robots.txt and host
+    limits are not consulted again.
 
 Robustness, per URL:
     - retries with exponential backoff after a 5xx, a 429 or a transient network error
@@ -280,8 +282,11 @@ class Fetcher:
                         finished = self._settle(job, future.result(), queues)
                         if finished is not None:
                             yield finished
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        finally:  # the caller stopped early or we are done: give back unused host slots
+            for future, job in running.items():
+                if future.cancel() and isinstance(job, _Job):
+                    self._release(job.host)
+            pool.shutdown(wait=True)
 
     # -- scheduling -------------------------------------------------------------------
 
