@@ -109,6 +109,9 @@ _CAP_WORD = _ABBREVIATED_TITLE + (
     r"|(?:\p{Lu}\.){2,}|\p{Lu}\.(?=[ \u00a0]\p{Lu})|\p{Lu}[\p{L}\p{M}'’\-]*\p{L}|\p{Lu}"
 )
 _GAP = r"[ \u00a0]+"
+# The word after a name, past a comma and an article: "…, the chief …", "… said".
+_FOLLOWING = regex.compile(r"(?:,[ \u00a0]+(?:(?:the|a|an|its|their)[ \u00a0]+)?|[ \u00a0]+)"
+                           r"(?:[\w\-]+[ \u00a0]+){0,2}?([\w\-]+)")
 _CONNECTOR = r"(?:of|for|and|&|de|du|da|van|von|der|la|le|al|bin|del|on)"
 # A run of capitalised words, which may hold lower-case connectors ("Bank of England").
 _RUN = regex.compile(
@@ -215,6 +218,18 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
         # "Deval Patrick", or the reverse.
         return [Mention(start, end, span, "person", None)]
     return []
+
+
+def _promote(text: str, mention: Mention, lex: Lexicon) -> Mention:
+    """A full name of unknown kind is a person's when a role apposition or a speech verb
+    follows it: "Pankaj Pandey, Head of Research at …", "Saeb Erekat said"."""
+    if mention.kind != "person" or mention.name is not None or " " not in mention.text:
+        return mention
+    following = _FOLLOWING.match(text, mention.end)
+    if following and (following.group(1).lower() in lex.titles
+                      or following.group(1).lower() in lex.speech_verbs):
+        return replace(mention, name=mention.text)
+    return mention
 
 
 def _acronym_of(name: str, lex: Lexicon) -> str:
@@ -333,6 +348,7 @@ def find_mentions(text: str) -> list[Mention]:
                 part = []
             else:
                 part.append(token)
+    mentions = [_promote(text, m, lex) for m in mentions]
     mentions = _resolve(sorted(mentions, key=lambda m: (m.start, -m.end)), lex)
     people = [m for m in mentions if m.kind == "person"]
     mentions.extend(_title_mentions(text, people, lex))

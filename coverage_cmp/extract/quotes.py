@@ -233,11 +233,22 @@ class _Context:
     mention_positions: list[int]
     people: list[Mention]
     sentence_starts: list[int]
+    subjects: set[int]
+    """Starts of the person mentions that come first in their sentence."""
 
 
-def _build_context(text: str) -> _Context:
-    mentions = [m for m in find_mentions(text) if m.kind != "title" or m.text[:1].islower()
-                or m.text.split()[0] in ("The", "His", "Her", "Their", "Our")]
+def _build_context(text: str, spans: list[_Span]) -> _Context:
+    """Mentions indexed for attribution; those inside quotations never speak them."""
+    quoted = [(s.start, s.end) for s in spans]
+    quoted_starts = [q[0] for q in quoted]
+
+    def outside_quotes(mention: Mention) -> bool:
+        index = bisect.bisect_right(quoted_starts, mention.start) - 1
+        return index < 0 or quoted[index][1] <= mention.start
+
+    mentions = [m for m in find_mentions(text) if outside_quotes(m) and (
+        m.kind != "title" or m.text[:1].islower()
+        or m.text.split()[0] in ("The", "His", "Her", "Their", "Our"))]
     ends: dict[int, Mention] = {}
     starts: dict[int, Mention] = {}
     rank = {"person": 0, "organisation": 1, "title": 2, "pronoun": 3}
@@ -248,14 +259,23 @@ def _build_context(text: str) -> _Context:
                 rank.get(old.kind, 4), -(old.end - old.start)
             ):
                 table[key] = m
+    sentence_starts = [s.start for s in sentences(text)]
+    people = [m for m in mentions if m.kind == "person" and m.name]
+    subjects, seen_sentences = set(), set()
+    for person in people:
+        index = bisect.bisect_right(sentence_starts, person.start) - 1
+        if index not in seen_sentences:
+            seen_sentences.add(index)
+            subjects.add(person.start)
     return _Context(
         text=text,
         mention_ends=ends,
         mention_starts=starts,
         mentions=mentions,
         mention_positions=[m.start for m in mentions],
-        people=[m for m in mentions if m.kind == "person" and m.name],
-        sentence_starts=[s.start for s in sentences(text)],
+        people=people,
+        sentence_starts=sentence_starts,
+        subjects=subjects,
     )
 
 
@@ -502,17 +522,13 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
     wanted = _PRONOUNS.get(pronoun)
     paragraph_start = context.text.rfind("\n", 0, position) + 1
     recent_start = context.text.rfind("\n", 0, max(paragraph_start - 1, 0)) + 1
-    candidates = [p for p in context.people if p.end <= position]
-    fitting = [p for p in candidates if gender(p) in (wanted, None)]
-    subjects = [p for p in fitting if p.start >= recent_start
-                and p.start - _sentence_start(context, p.start) < 40]
+    fitting = [p for p in context.people if p.end <= position and gender(p) in (wanted, None)]
+    # The subject of a recent sentence: the first person it names.
+    subjects = [p for p in fitting if p.start >= recent_start and p.start in context.subjects]
+    if subjects:
+        return subjects[-1].name
     last_speaker = next((q.speaker for q in reversed(previous)
                          if q.speaker and _is_person_name(context, q.speaker)), None)
-    if subjects:
-        chosen = subjects[-1].name
-        if last_speaker and any(p.name == last_speaker for p in subjects):
-            return last_speaker if subjects[-1].start < paragraph_start else chosen
-        return chosen
     if last_speaker and any(p.name == last_speaker for p in fitting):
         return last_speaker
     if fitting:
@@ -566,7 +582,7 @@ def extract_quotes(text: str) -> list[Quote]:
         return []
     paras = paragraphs(text)
     spans = _direct_spans(text, paras)
-    context = _build_context(text)
+    context = _build_context(text, spans)
     opens = [s.open_at for s in spans]
     quotes: list[Quote] = []
     previous_span: _Span | None = None
