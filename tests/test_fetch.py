@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
+import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
-from httpserver import Reply, gzip_bomb, gzipped, redirect, sequence
+from httpserver import Reply, gzip_bomb, gzip_bomb_body, gzipped, redirect, sequence
 
 from coverage_cmp.collect.fetch import Fetcher, FetchResult
 from coverage_cmp.errors import FetchError, SourceError
@@ -217,6 +219,30 @@ def test_gzipped_page_is_decoded(http_server) -> None:
     assert server.requests_to("/story")[0].headers["accept-encoding"].startswith("gzip")
 
 
+@pytest.mark.parametrize("encoding", ["deflate", "deflate-raw", "br"])
+def test_other_content_encodings_are_decoded(http_server, encoding: str) -> None:
+    if encoding == "br":
+        compressed = pytest.importorskip("brotli").compress(PAGE)
+    elif encoding == "deflate":
+        compressed = zlib.compress(PAGE)
+    else:  # some servers send raw deflate without the zlib wrapper
+        squeezer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        compressed = squeezer.compress(PAGE) + squeezer.flush()
+    server = http_server("127.0.0.2")
+    server.route("/story", Reply(body=compressed,
+                                 headers={"Content-Encoding": encoding.split("-")[0]}))
+    with Fetcher(fast()) as fetcher:
+        assert fetcher.fetch(server.url("/story")).body == PAGE
+
+
+def test_stacked_gzip_bomb_is_capped_at_every_layer(http_server) -> None:
+    server = http_server("127.0.0.2")
+    twice = gzip.compress(gzip_bomb_body(50_000_000))
+    server.route("/bomb", Reply(body=twice, headers={"Content-Encoding": "gzip, gzip"}))
+    error = fetch_error(fast(max_decompressed_bytes=1_000_000), server.url("/bomb"))
+    assert error.reason == "decompressed body larger than 1 MB cap"
+
+
 @pytest.mark.parametrize("content_type, body, reason", [
     ("application/pdf", b"%PDF-1.7\n...", "not a web page (application/pdf)"),
     ("image/png", b"\x89PNG\r\n\x1a\n...", "not a web page (image/png)"),
@@ -303,6 +329,16 @@ def test_robots_disallow_is_obeyed(http_server) -> None:
     error = fetch_error(fast(), server.url("/private/a"))
     assert error.reason == "disallowed by robots.txt"
     assert server.paths() == ["/robots.txt"]
+
+
+def test_robots_rules_for_our_user_agent_apply(http_server) -> None:
+    server = http_server("127.0.0.2")
+    server.route("/robots.txt", Reply(
+        body=b"User-agent: *\nAllow: /\n\nUser-agent: coverage-cmp\nDisallow: /news/\n",
+        content_type="text/plain"))
+    server.route("/news/1", Reply(body=PAGE))
+    error = fetch_error(fast(), server.url("/news/1"))
+    assert error.reason == "disallowed by robots.txt"
 
 
 def test_robots_ignored_when_asked(http_server) -> None:
