@@ -109,6 +109,7 @@ _CAP_WORD = _ABBREVIATED_TITLE + (
     r"|(?:\p{Lu}\.){2,}|\p{Lu}\.(?=[ \u00a0]\p{Lu})|\p{Lu}[\p{L}\p{M}'’\-]*\p{L}|\p{Lu}"
 )
 _GAP = r"[ \u00a0]+"
+_NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv", "phd", "md", "qc", "kc", "mp"))
 # The word after a name, past a comma and an article: "…, the chief …", "… said".
 _FOLLOWING = regex.compile(r"(?:,[ \u00a0]+(?:(?:the|a|an|its|their)[ \u00a0]+)?|[ \u00a0]+)"
                            r"(?:[\w\-]+[ \u00a0]+){0,2}?([\w\-]+)")
@@ -151,7 +152,12 @@ def _tokens(text: str, start: int, end: int) -> list[_Token]:
 
 def _trim(tokens: list[_Token], lex: Lexicon) -> list[_Token]:
     """Drop sentence-initial function words and dangling connectors."""
-    while tokens and (tokens[0].lower in lex.function_words or tokens[0].lower in lex.connectors):
+    while tokens and (
+        tokens[0].lower in lex.function_words or tokens[0].lower in lex.connectors
+        # A sentence-opening participle: "Hosting Cook", "Speaking Friday".
+        or (len(tokens) > 1 and tokens[0].lower.endswith("ing")
+            and tokens[0].lower not in lex.male_first and tokens[0].lower not in lex.female_first)
+    ):
         tokens = tokens[1:]
     while tokens and tokens[-1].lower in lex.connectors:
         tokens = tokens[:-1]
@@ -226,10 +232,20 @@ def _promote(text: str, mention: Mention, lex: Lexicon) -> Mention:
     if mention.kind != "person" or mention.name is not None or " " not in mention.text:
         return mention
     following = _FOLLOWING.match(text, mention.end)
-    if following and (following.group(1).lower() in lex.titles
-                      or following.group(1).lower() in lex.speech_verbs):
+    if following and (
+        (following.group(1).lower() in lex.titles and text[mention.end] == ",")
+        or following.group(1).lower() in lex.speech_verbs
+    ):
         return replace(mention, name=mention.text)
     return mention
+
+
+def surname(name: str) -> str:
+    """The family name of a personal name: its last word before any Jr., Sr., II, III."""
+    words = name.split()
+    while len(words) > 1 and words[-1].rstrip(".,").lower() in _NAME_SUFFIXES:
+        words.pop()
+    return words[-1] if words else name
 
 
 def _acronym_of(name: str, lex: Lexicon) -> str:
@@ -244,7 +260,7 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
              and " " not in m.text}
     mentions = [
         replace(m, name=m.text) if m.kind == "person" and m.name is None and " " in m.text
-        and m.text.split()[-1] in alone else m
+        and surname(m.text) in alone else m
         for m in mentions
     ]
     full_people = [m for m in mentions if m.kind == "person" and m.name and " " in m.name]
@@ -259,8 +275,12 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
         if m.kind == "organisation" and m.name and m.name.replace(".", "") in long_orgs:
             m = replace(m, name=long_orgs[m.name.replace(".", "")])
         elif m.kind == "person" and (m.name is None or " " not in m.name):
-            key = (m.name or m.text).split()[-1]
-            match = _closest(full_people, m.start, lambda p, k=key: p.name.split()[-1] == k)
+            key = surname(m.name or m.text)
+            same_surname = [p for p in full_people if surname(p.name) == key]
+            # Prefer a name that opens with a known first name ("Tim Cook", not "Hosting Cook").
+            likely = [p for p in same_surname if p.name.split()[0].lower() in lex.male_first
+                      or p.name.split()[0].lower() in lex.female_first] or same_surname
+            match = _closest(likely, m.start, lambda p: True)
             if match is not None:
                 m = replace(m, name=match.name, title=m.title or match.title)
             elif m.name is None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import regex
 
-from coverage_cmp.extract.names import Mention, find_mentions, gender, lexicon
+from coverage_cmp.extract.names import Mention, find_mentions, gender, lexicon, surname
 from coverage_cmp.extract.text import Span, paragraphs, sentences
 from coverage_cmp.model import Quote
 
@@ -327,10 +327,13 @@ def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
     bare = " ".join(words[leading:])
     if _CAPITALISED.match(bare) and lowered[-1] not in lex.function_words:
         name = regex.sub(r"['’]s?$", "", bare)
-        surname = name.split()[-1]
+        if len(words) - leading == 1 and lowered[-1] in lex.source_nouns:
+            # "Prosecutors said", "Teachers chanted": a group, not a name.
+            return _Attribution(phrase, start, end, cue, None, "description")
+        family = surname(name)
         full = next((p.name for p in reversed(context.people)
-                     if p.name.split()[-1] == surname and p.start < start), None)
-        full = full or next((p.name for p in context.people if p.name.split()[-1] == surname),
+                     if surname(p.name) == family and p.start < start), None)
+        full = full or next((p.name for p in context.people if surname(p.name) == family),
                             None)
         return _Attribution(phrase, start, end, cue, full or name, "name")
     trailing = _TRAILING_NAME.search(phrase)
@@ -444,13 +447,16 @@ def _attribution_after(context: _Context, span: _Span, limit: int) -> _Attributi
     verb = patterns.verb.search(text, start, min(limit, start + 260))
     if verb is None or any(sign in text[start:verb.start()] for sign in ";!?“”\""):
         return None
+    found = None
+    if "." not in text[start:verb.start()]:
+        found = _speaker_before_verb(context, verb.start(), start, verb.group())
+    if found is not None and (found.speaker or found.mention_kind == "pronoun"):
+        return found
     # "”, Dylan Nelson, a postdoctoral fellow at …, said": the mention the clause opens with.
     mention = context.mention_starts.get(start)
     if mention is not None and mention.kind in ("person", "organisation", "pronoun", "title"):
         return _mention_attribution(mention, verb.group())
-    if "." in text[start:verb.start()]:
-        return None
-    return _speaker_before_verb(context, verb.start(), start, verb.group())
+    return found
 
 
 def _last(matches: Iterator[regex.Match]) -> regex.Match | None:
