@@ -93,6 +93,7 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._
 _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1",
                                   "us-ascii", "ascii", "windows-1252", "cp1252"})
 _ONE_POLL_S = 0.05
+"""Pause when nothing of ours is in flight but another caller holds every slot of a host."""
 
 
 @dataclass(frozen=True)
@@ -271,8 +272,7 @@ class Fetcher:
                 yield from refused
                 if not running:
                     if queues:
-                        self._sleep(min(wait_s, _ONE_POLL_S) if wait_s == float("inf")
-                                    else wait_s)
+                        self._sleep(_ONE_POLL_S if wait_s == float("inf") else wait_s)
                     continue
                 timeout = None if wait_s == float("inf") else wait_s
                 done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
