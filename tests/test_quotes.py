@@ -221,3 +221,10 @@ def test_offsets_are_consistent_on_adversarial_text(text: str) -> None:
 def test_input_of_nothing_but_quote_marks_completes() -> None:
     text = ("“”\"'‘’«»`\n" * 25_000)[:200_000]
     assert isinstance(extract_quotes(text), list)
+
+
+def test_definite_description_resolves_to_the_organisation() -> None:
+    text = ("Harlow Brewing Company issued a statement on Friday.\n\n"
+            "“Every bottle from the affected batch has been recalled,” the statement said.")
+    quote = _direct(text)[0]
+    assert (quote.speaker, quote.speaker_mention) == ("Harlow Brewing Company", "the statement")

@@ -193,6 +193,12 @@ _DESCRIPTION = regex.compile(
     r"(?:(?:a|an|one|the|another|two|three|several|some|many|other|its|his|her|their|"
     r"[\p{Lu}][\w’'.\-]*(?:['’]s))[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,4}?[\w’'\-]+$"
 )
+#: Heads of definite descriptions that speak for an organisation ("the statement").
+_ORGANISATION_VOICES = frozenset((
+    "statement", "letter", "report", "release", "filing", "company", "firm", "agency",
+    "department", "ministry", "group", "organisation", "organization", "spokesperson",
+    "spokesman", "spokeswoman", "board", "office", "service", "club", "team", "label",
+))
 _SOURCE_OF = regex.compile(
     r"\b(?:(?:a|an|the|one|another|two|three|several)[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,2}?"
     r"([\w’'\-]+)[ \u00a0]+(?:for|of|at|from|with)[ \u00a0]+(?:the[ \u00a0]+)?$"
@@ -542,6 +548,40 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
     return last_speaker
 
 
+def _speaker_of(context: _Context, attribution: _Attribution, previous: list[Quote]
+                ) -> str | None:
+    """The name behind an attribution, resolving pronouns and definite descriptions."""
+    if attribution.mention_kind == "pronoun":
+        return _resolve_pronoun(context, attribution, previous)
+    if attribution.mention_kind == "description" and attribution.speaker is None:
+        return _resolve_description(context, attribution, previous)
+    return attribution.speaker
+
+
+def _resolve_description(context: _Context, attribution: _Attribution, previous: list[Quote]
+                         ) -> str | None:
+    """"the statement", "the production company", "the doctors": the organisation meant.
+
+    Only definite descriptions refer back; "a spokesperson" or "one neighbour" stay unnamed.
+    """
+    words = (attribution.mention or "").lower().split()
+    if len(words) < 2 or words[0] != "the":
+        return None
+    position = attribution.start or 0
+    organisations = [m for m in context.mentions
+                     if m.kind == "organisation" and m.name and m.end <= position]
+    stems = {w[:5] for w in words[1:] if len(w) > 3}
+    for organisation in reversed(organisations):
+        if stems & {w.lower()[:5] for w in organisation.name.split()}:
+            return organisation.name
+    if not any(w in _ORGANISATION_VOICES for w in words[1:4]):
+        return None
+    for quote in reversed(previous):
+        if quote.speaker and any(m.name == quote.speaker for m in organisations):
+            return quote.speaker
+    return organisations[-1].name if organisations else None
+
+
 def _is_person_name(context: _Context, name: str) -> bool:
     return any(p.name == name for p in context.people) or not any(
         m.kind == "organisation" and m.name == name for m in context.mentions
@@ -642,9 +682,7 @@ def _make_quote(context: _Context, span: _Span, attribution: _Attribution | None
             speaker = previous[-1].speaker
         return Quote(text[span.start:span.end], span.start, span.end, "direct", partial,
                      speaker, None, None, None, None, span.multi_paragraph)
-    speaker = attribution.speaker
-    if attribution.mention_kind == "pronoun":
-        speaker = _resolve_pronoun(context, attribution, previous)
+    speaker = _speaker_of(context, attribution, previous)
     return Quote(text[span.start:span.end], span.start, span.end, "direct", partial, speaker,
                  attribution.mention, attribution.start, attribution.end, attribution.cue,
                  span.multi_paragraph)
@@ -671,10 +709,7 @@ def _indirect(context: _Context, spans: list[_Span], direct: list[Quote]) -> lis
         clause_start, clause_end, attribution = report
         if _word_count(text[clause_start:clause_end]) < 4:
             continue
-        speaker = attribution.speaker
-        if attribution.mention_kind == "pronoun":
-            earlier = [q for q in direct if q.start < clause_start]
-            speaker = _resolve_pronoun(context, attribution, earlier)
+        speaker = _speaker_of(context, attribution, [q for q in direct if q.start < clause_start])
         found.append(Quote(text[clause_start:clause_end], clause_start, clause_end, "indirect",
                            False, speaker, attribution.mention, attribution.start,
                            attribution.end, attribution.cue, False))
