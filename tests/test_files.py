@@ -9,6 +9,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coverage_cmp._text import normalize_text
 from coverage_cmp.collect.files import is_url_list, parse_plain_text, read_path
@@ -187,6 +189,21 @@ def test_body_is_an_unaltered_slice_of_the_file(name):
     assert parse_plain_text(raw).text in raw
 
 
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+       | st.lists(st.sampled_from(["PA", "URGENT", "^Head<", "# Head", "By Ann Lee", "ENDS",
+                                   "16 July 2014", "Body line.", "", "-30-", "``Q,'' he said."]),
+                  max_size=12).map("\n".join))
+def test_parse_plain_text_never_fails_and_never_rewrites(raw):
+    parts = parse_plain_text(raw)
+    assert parts.text in normalize_text(raw)
+
+
+def test_fifo_is_not_read(read, tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    assert "not a regular file" in only_failure(read(fifo), str(fifo))
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
 def test_non_utf8_text_is_decoded_not_rejected(read, tmp_path, encoding):
     words = "Le café a fermé: €" if encoding == "cp1252" else "Le café a fermé: £"
@@ -216,6 +233,14 @@ def test_txt_of_urls_and_unknown_extension_of_urls_are_lists(read, tmp_path):
                                                "https://b.example.test/2"]
     assert not is_url_list(WIRE / "plain-regional-report.txt")
     assert not is_url_list(tmp_path / "missing.txt")
+
+
+def test_long_url_list(read, tmp_path):
+    path = tmp_path / "many.urls"
+    path.write_text("".join(f"https://a.example.test/story/{n}\n" for n in range(40_000)))
+    assert is_url_list(path)
+    links = read(path)
+    assert len(links) == 40_000 and links[-1].url.endswith("/39999")
 
 
 def test_urls_file_with_other_lines_is_a_failure(read, tmp_path):

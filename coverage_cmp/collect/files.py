@@ -88,20 +88,28 @@ def read_path(path: str, settings: CollectSettings,
         yield from _read_folder(path, settings, outlets)
     elif not os.path.exists(path):
         yield _failure(path, "no such file or directory")
+    elif not os.path.isfile(path):
+        yield _failure(path, "not a regular file or folder")
     else:
         yield from _read_file(path, _kind(path), settings, outlets)
 
 
 def is_url_list(path: str | os.PathLike[str]) -> bool:
-    """True for a text file whose every non-blank, non-``#`` line is an http(s) URL."""
+    """True for a text file whose every non-blank, non-``#`` line is an http(s) URL.
+
+    Reads line by line and stops at the first other line, so long lists are cheap.
+    """
+    if not os.path.isfile(path):
+        return False
     try:
         with open(path, "rb") as stream:
-            data = stream.read(_SAMPLE_BYTES * 16 + 1)
+            if looks_binary(stream.read(8192)):
+                return False
+            stream.seek(0)
+            lines = (raw.decode("utf-8", errors="replace") for raw in stream)
+            return _url_lines(lines) is not None
     except OSError:
         return False
-    if len(data) > _SAMPLE_BYTES * 16 or not data or looks_binary(data):
-        return False
-    return _url_lines(_decode(data)) is not None
 
 
 def _kind(path: str) -> str | None:
@@ -196,7 +204,7 @@ def _read_whole(path: str, kind: str | None, settings: CollectSettings,
         yield _html_article(data, source=path, settings=settings, outlets=outlets)
         return
     text = _decode(data)
-    urls = _url_lines(text)
+    urls = _url_lines(text.splitlines())
     if urls is not None and kind in ("text", "urls", None):
         yield from _links(urls, path)
     elif kind == "urls":
@@ -260,11 +268,11 @@ def _read_warc(path: str, settings: CollectSettings,
 
 # --- URL lists --------------------------------------------------------------------------
 
-def _url_lines(text: str) -> list[str] | None:
-    """The URLs of a URL list, or None when some line is not an http(s) URL."""
+def _url_lines(lines: Iterable[str]) -> list[str] | None:
+    """The URLs of a URL list, or None as soon as a line is not an http(s) URL."""
     urls = []
-    for line in text.splitlines():
-        line = line.strip()
+    for line in lines:
+        line = line.strip().lstrip("\ufeff")
         if not line or line.startswith("#"):
             continue
         if not _is_http_url(line):
