@@ -17,8 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
+import httpx
 import lxml.html
 import pytest
+from httpserver import Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notarise"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -324,3 +326,22 @@ def test_exports_hold_the_same_text_as_the_pages():
         assert row["title"] == ARTICLES[name]["title"]
         assert row["media_name"] == ARTICLES[name]["outlet"]
         assert ARTICLES[name]["published"].startswith(row["publish_date"].replace(" ", "T"))
+
+
+def test_feed_served_from_loopback_links_pages_that_answer(http_server):
+    """The README's recipe: serve the folder, swapping the placeholder origin."""
+    server = http_server("127.0.0.1")
+    origin = server.url("")
+    types = {
+        ".html": "text/html; charset=utf-8",
+        ".xml": "application/rss+xml",
+        ".txt": "text/plain",
+    }
+    for path in FIXTURES.glob("*.*"):
+        data = path.read_bytes().replace(ORIGIN.encode(), origin.encode())
+        server.route("/" + path.name, Reply(body=data, content_type=types.get(path.suffix)))
+    feed = feedparser.parse(httpx.get(server.url("/feed.xml")).content)
+    links = [entry.link for entry in feed.entries]
+    assert len(links) == len(ARTICLES) and all(link.startswith(origin) for link in links)
+    for link in links:
+        assert httpx.get(link).status_code == 200
