@@ -33,7 +33,7 @@ from datetime import date, timedelta
 
 from dateutil import parser as date_parser
 
-from coverage_cmp.extract.numbers import parse_number
+from coverage_cmp.extract.numbers import fold_case, parse_number
 from coverage_cmp.model import Fact
 
 _MONTH_NUMBERS = {name: index for index, name in enumerate(calendar.month_name) if name}
@@ -47,48 +47,56 @@ _WEEKDAY = "|".join(calendar.day_name)
 _DAY_SUFFIX = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 
-_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
-_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?![\d/]|\.\d)")
+_ISO = re.compile(r"(?=\d)(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_NUMERIC = re.compile(r"(?=\d)(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?![\d/]|\.\d)")
+# Scanning patterns start at their anchor (a digit, a capitalised month or weekday, a
+# relative word in lower-cased text) so that the regex engine can skip ahead fast; what
+# may come before the anchor (a weekday, "early", "last") is read from a short window.
 _DAY_MONTH = re.compile(
-    rf"(?:(?P<wd>{_WEEKDAY}),?\s+(?:the\s+)?)?\b(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?:\s+of)?\s+"
-    rf"(?P<m>{_MONTH})(?!\w)(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
-)
-_MONTH_DAY = re.compile(
-    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
+    rf"(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?:\s+of)?\s+(?P<m>{_MONTH})(?!\w)"
     rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
 )
-_MONTH_YEAR = re.compile(
-    rf"(?:\b(?P<q>early|late|mid|end of|start of)[\s-]+)?\b(?P<m>{_MONTH})(?:,)?\s+"
-    rf"(?P<y>{_YEAR})(?!\d)",
+_MONTH_DAY = re.compile(
+    rf"(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
+    rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
 )
-_RELATIVE = re.compile(
-    r"\b(?:(?P<q>earlier|later)\s+)?(?P<rel>today|tonight|yesterday|tomorrow"
+_MONTH_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})(?!\d)")
+_WEEKDAY_BEFORE = re.compile(rf"(?:{_WEEKDAY}),?\s+(?:the\s+)?$")
+_HEDGE_BEFORE = re.compile(r"(?:^|(?<=\W))(early|late|mid|end of|start of)[\s-]+$", re.I)
+_RELATIVE = re.compile(  # on lower-cased text
+    r"(?P<rel>today|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?"
+    r"|tomorrow(?:\s+(?:morning|afternoon|evening))?"
     r"|(?:this|last|next)\s+(?:week|weekend|month|year)"
-    r"|this\s+(?:morning|afternoon|evening)|last\s+night"
-    r"|(?:yesterday|tomorrow)\s+(?:morning|afternoon|evening))\b",
-    re.IGNORECASE,
+    r"|this\s+(?:morning|afternoon|evening)|last\s+night)\b"
 )
-_AGO = re.compile(
-    r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
-    r"(?P<u>days?|weeks?|months?|years?)\s+ago\b",
-    re.IGNORECASE,
+_EARLIER_BEFORE = re.compile(r"(?:^|(?<=\W))(earlier|later)\s+$", re.I)
+_AGO = re.compile(r"(?P<u>days?|weeks?|months?|years?)\s+ago\b")  # on lower-cased text
+_COUNT_BEFORE = re.compile(
+    r"(?:^|(?<=\W))(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+$",
+    re.I,
 )
 _WEEKDAY_DATE = re.compile(
-    rf"(?:\b(?P<rel>last|next|this|on|from|until|by|since|before|after)\s+)?"
-    rf"\b(?P<wd>{_WEEKDAY})(?:\s+(?P<part>morning|afternoon|evening|night))?\b"
+    rf"(?P<wd>{_WEEKDAY})\b(?:\s+(?P<part>morning|afternoon|evening|night)\b)?"
 )
-_MONTH_ALONE = re.compile(
-    rf"\b(?P<rel>in|since|until|till|by|during|from|of|last|next|this|before|after|early|late"
-    rf"|mid|end of|start of)[\s-]+(?P<m>{_FULL_MONTH})\b"
+_RELATION_BEFORE = re.compile(
+    r"(?:^|(?<=\W))(last|next|this|on|from|until|by|since|before|after)\s+$", re.I
+)
+_MONTH_ALONE = re.compile(rf"(?P<m>{_FULL_MONTH})\b")
+_MONTH_RELATION_BEFORE = re.compile(
+    r"(?:^|(?<=\W))(in|since|until|till|by|during|from|of|last|next|this|before|after|early"
+    r"|late|mid|end of|start of)[\s-]+$",
+    re.I,
 )
 _YEAR_DATE = re.compile(
-    rf"(?<![\w.,£$€/-])(?:(?P<q>early|late|mid)[\s-]+)?(?P<y>{_YEAR})(?P<s>s)?"
-    rf"(?:[/-](?P<y2>\d{{2}}|{_YEAR}))?(?![\w%/]|[.,]\d)"
+    rf"(?P<y>{_YEAR})(?P<s>s)?(?:[/-](?P<y2>\d{{2}}|{_YEAR}))?(?![\w%/]|[.,]\d)"
 )
 _YEAR_CONTEXT = re.compile(
     r"(?:\b(?:in|since|by|until|till|from|during|of|before|after|between|and|to|early|late"
-    r"|mid|spring|summer|autumn|winter|year|Act|the|than|around|about|circa)|[(,—–])[\s-]*$"
+    r"|mid|spring|summer|autumn|winter|year|Act|the|than|around|about|circa)|[(,—–])[\s-]*$",
+    re.I,
 )
+_NOT_BEFORE_YEAR = frozenset(".,£$€/-")
 _YEAR_END = re.compile(r"\s*(?:[.;:)!?\n]|,\s|$)")
 _FUTURE = re.compile(
     r"\b(?:will|shall|is due|are due|is expected|are expected|is set to|are set to"
@@ -100,6 +108,19 @@ _CAPITALISED_BEFORE = re.compile(
     r"\b(?!(?:On|Last|Next|This|By|Since|Until|From|Before|After)\b)[A-Z][\w'’]*\s+(?:on\s+)?$"
 )
 _CAPITALISED_AFTER = re.compile(r"\s+[A-Z]")
+
+
+def _glued(text: str, start: int) -> bool:
+    """Whether ``start`` is inside a word (so no date starts there)."""
+    return start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+
+
+def _hedged(text: str, start: int) -> tuple[int, str | None]:
+    """Start and hedge of a date preceded by "early", "late", "mid", "end of", "start of"."""
+    hedge = _HEDGE_BEFORE.search(text, max(0, start - 10), start)
+    if hedge is None:
+        return start, None
+    return hedge.start(), hedge.group(1).lower()
 
 
 def parse_published(published: str | None) -> date | None:
@@ -260,39 +281,63 @@ def find_dates(text: str, published: str | None = None) -> list[Fact]:
         add(*match.span(), _day(year, month, dom, day))
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(text):
+            start = match.start()
+            if _glued(text, start):
+                continue
+            weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 20), start)
             year = int(match["y"]) if match["y"] else None
             month = _MONTH_NUMBERS[match["m"].rstrip(".")]
-            add(*match.span(), _day(year, month, int(match["d"]), day))
+            add(weekday.start() if weekday else start, match.end(),
+                _day(year, month, int(match["d"]), day))
     for match in _MONTH_YEAR.finditer(text):
+        if _glued(text, match.start()):
+            continue
+        start, qualifier = _hedged(text, match.start())
         month = _MONTH_NUMBERS[match["m"].rstrip(".")]
-        add(*match.span(), f"{int(match['y']):04d}-{month:02d}", match["q"])
-    for match in _RELATIVE.finditer(text):
-        qualifier = match["q"].lower() if match["q"] else None
-        add(*match.span(), _relative(match["rel"], day), qualifier)
-    for match in _AGO.finditer(text):
-        add(*match.span(), _ago(match["n"], match["u"], day))
+        add(start, match.end(), f"{int(match['y']):04d}-{month:02d}", qualifier)
+    folded = fold_case(text)
+    for match in _RELATIVE.finditer(folded):
+        if _glued(text, match.start()):
+            continue
+        start = match.start()
+        earlier = _EARLIER_BEFORE.search(text, max(0, start - 10), start)
+        qualifier = earlier.group(1).lower() if earlier else None
+        add(earlier.start() if earlier else start, match.end(), _relative(match["rel"], day),
+            qualifier)
+    for match in _AGO.finditer(folded):
+        count = _COUNT_BEFORE.search(text, max(0, match.start() - 10), match.start())
+        if count:
+            add(count.start(), match.end(), _ago(count.group(1), match["u"], day))
     for match in _WEEKDAY_DATE.finditer(text):
-        start = match.start("wd")
-        if _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
+        start = match.start()
+        if _glued(text, start) or _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
             continue
         if _CAPITALISED_AFTER.match(text, match.end()):
             continue
-        relation = match["rel"].lower() if match["rel"] else None
-        future = _speaks_of_future(text, match.start())
+        before = _RELATION_BEFORE.search(text, max(0, start - 8), start)
+        relation = before.group(1).lower() if before else None
+        future = _speaks_of_future(text, start)
         value = _weekday(match["wd"], relation, future, day)
-        span_start = match.start() if relation in ("last", "next", "this") else start
+        span_start = before.start() if relation in ("last", "next", "this") else start
         add(span_start, match.end(), value)
     for match in _MONTH_ALONE.finditer(text):
-        relation = match["rel"].lower()
-        future = _speaks_of_future(text, match.start())
+        start = match.start()
+        before = _MONTH_RELATION_BEFORE.search(text, max(0, start - 10), start)
+        if before is None or _glued(text, start):
+            continue
+        relation = before.group(1).lower()
+        future = _speaks_of_future(text, start)
         qualifier = relation if relation in ("early", "late", "mid", "end of", "start of") else None
-        span_start = match.start() if relation in ("last", "next", "this") or qualifier else (
-            match.start("m"))
+        span_start = before.start() if relation in ("last", "next", "this") or qualifier else (
+            start)
         add(span_start, match.end(), _month_alone(_MONTH_NUMBERS[match["m"]], relation, future,
                                                   day), qualifier)
     for match in _YEAR_DATE.finditer(text):
         start = match.start("y")
-        if not (match["s"] or match["y2"] or match["q"]
+        if start and text[start - 1] in _NOT_BEFORE_YEAR or _glued(text, start):
+            continue
+        fact_start, qualifier = _hedged(text, start)
+        if not (match["s"] or match["y2"] or qualifier
                 or _YEAR_CONTEXT.search(text, max(0, start - 12), start)
                 or _YEAR_END.match(text, match.end())):
             continue
@@ -302,6 +347,6 @@ def find_dates(text: str, published: str | None = None) -> list[Fact]:
             value = f"{match['y']}/{match['y2'][-2:]}"
         else:
             value = match["y"]
-        add(match.start(), match.end(), value, match["q"])
+        add(fact_start, match.end(), value, qualifier)
     found.sort(key=lambda fact: fact.start)
     return found

@@ -68,19 +68,23 @@ def _mention_facts(text: str, mentions: list[Mention]) -> list[Fact]:
     return list(facts.values())
 
 
-def extract_facts(text: str, published: str | None = None) -> list[Fact]:
+def extract_facts(text: str, published: str | None = None,
+                  mentions: list[Mention] | None = None) -> list[Fact]:
     """The facts of an article's body text, sorted by start.
 
     Args:
         text: the article's ``text``; every fact's offsets index into it.
         published: publication date (ISO 8601), to resolve "today", "on Tuesday", ….
+        mentions: ``names.find_mentions(text)`` when the caller already has them (the
+            quote extractor needs them too), to save finding them twice.
 
     Returns:
         Facts of the kinds in ``KINDS``; ``fact.text == text[fact.start:fact.end]``.
     """
     dates = find_dates(text, published)
     numbers, _skipped = scan_numbers(text, [(d.start, d.end) for d in dates])
-    mentions = find_mentions(text)
+    if mentions is None:
+        mentions = find_mentions(text)
     named = _mention_facts(text, mentions)
     people = [(f.start, f.end) for f in named if f.kind == "person"]
     places = [

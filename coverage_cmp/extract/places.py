@@ -46,7 +46,6 @@ ALIASES = {
 }
 #: Places whose name alone is enough, common word or not.
 _ALWAYS = ("country", "nation", "county", "state")
-_MAX_WORDS = 5
 _COMPASS = frozenset(["North", "South", "East", "West", "Central", "Mid"])
 #: Ambiguous cities at least this big count when capitalised mid-sentence.
 MID_SENTENCE_CITY_POPULATION = 100_000
@@ -60,6 +59,10 @@ _LOCATIVE = re.compile(
 _BASED = re.compile(r"-based\b")
 # Words, keeping inner apostrophes and periods (O'Neill, U.K.) but not a possessive 's.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+|\.[^\W\d_]+)*\.?")
+#: A token that opens a name: capitalised (ASCII and Latin-1 capitals), not inside a word.
+_CAPITALISED = re.compile(
+    r"(?<![\w'’.-])[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['’](?!s\b)[^\W\d_]+|\.[^\W\d_]+)*\.?"
+)
 _SUBDIVISION_KINDS = {
     "Country": "nation", "Province": "nation", "Two-tier county": "county",
     "Unitary authority": "district", "Metropolitan district": "district",
@@ -102,6 +105,18 @@ def _region_name(name: str) -> str | None:
         words = words[:-1]
     region = " ".join(words)
     return region if region != name and len(words) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _first_words() -> dict[str, int]:
+    """First word of every gazetteer name → most words in a name starting with it."""
+    longest: dict[str, int] = {}
+    for name in gazetteer():
+        words = name.replace("-", " ").split()
+        if not words[0][0].isupper():
+            continue
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return longest
 
 
 @lru_cache(maxsize=1)
@@ -161,23 +176,29 @@ def find_places(text: str) -> list[Fact]:
         Facts of kind "place": ``value`` the canonical name, ``unit`` the kind of place.
     """
     entries = gazetteer()
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    first_words = _first_words()
     facts: list[Fact] = []
-    index = 0
-    while index < len(tokens):
-        start, first_end = tokens[index]
-        if not text[start].isupper():
-            index += 1
+    consumed = 0
+    for first in _CAPITALISED.finditer(text):
+        start, first_end = first.span()
+        if start < consumed:
             continue
-        matched = 0
-        for count in range(min(_MAX_WORDS, len(tokens) - index), 0, -1):
-            end = tokens[index + count - 1][1]
-            if count > 1 and not _joined(text, tokens, index, count):
-                continue
+        word = first.group()
+        longest = first_words.get(word) or first_words.get(word.rstrip("."), 0)
+        if not longest:
+            continue
+        ends = [first_end]
+        while len(ends) < longest:
+            gap_end = ends[-1] + 1
+            if text[ends[-1]:gap_end] not in (" ", "-", "\u00a0"):
+                break
+            following = _TOKEN.match(text, gap_end)
+            if following is None:
+                break
+            ends.append(following.end())
+        for end in reversed(ends):
             name = text[start:end]
             place = entries.get(name) or entries.get(name.rstrip("."))
-            if place is None and count > 1:
-                place = entries.get(" ".join(name.split()))
             if place is None:
                 continue
             if name.endswith(".") and name.rstrip(".") in entries:
@@ -186,9 +207,8 @@ def find_places(text: str) -> list[Fact]:
                 continue
             facts.append(Fact(kind="place", text=text[start:end], start=start, end=end,
                               value=place.name, unit=place.kind))
-            matched = count
+            consumed = end
             break
-        index += matched or 1
     return facts
 
 
@@ -199,13 +219,3 @@ def _plausible(text: str, start: int, end: int, place: Place) -> bool:
     if _SENTENCE_OPENING.search(text, max(0, start - 4), start):
         return False
     return place.kind != "city" or place.population >= MID_SENTENCE_CITY_POPULATION
-
-
-def _joined(text: str, tokens: list[tuple[int, int]], index: int, count: int) -> bool:
-    """Whether ``count`` tokens from ``index`` are one name: single spaces or hyphens apart."""
-    for left, right in zip(tokens[index:index + count - 1], tokens[index + 1:index + count],
-                           strict=True):
-        gap = text[left[1]:right[0]]
-        if gap not in (" ", "-", "\u00a0"):
-            return False
-    return True

@@ -1,0 +1,82 @@
+"""Speed of quote and fact extraction against trafilatura's body extraction.
+
+On the 181 pages of the article extraction benchmark, times (median of ``RUNS`` runs):
+
+- trafilatura pulling the body out of each page's HTML (``html/<id>.html.gz``);
+- ``extract_quotes`` plus ``extract_facts`` over the gold bodies (``ground-truth.json``),
+  after the gazetteers and word lists are loaded; their loading is timed apart, once.
+
+The goal: extraction takes less than a quarter of trafilatura's time (ratio < 0.25).
+
+Run: ``.venv/bin/python bench/extract.py``
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import trafilatura
+
+from coverage_cmp.extract.facts import extract_facts
+from coverage_cmp.extract.names import lexicon
+from coverage_cmp.extract.places import gazetteer
+from coverage_cmp.extract.quotes import extract_quotes
+
+DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data"
+        / "article-extraction-benchmark")
+RUNS = 3
+
+
+def _median_time(work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(RUNS):
+        begin = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - begin)
+    return statistics.median(times)
+
+
+def main() -> None:
+    truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {
+        page_id: gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()).decode(
+            "utf-8", errors="replace")
+        for page_id in truth
+    }
+    bodies = [row["articleBody"] for row in truth.values()]
+
+    begin = time.perf_counter()
+    gazetteer()
+    lexicon()
+    load_s = time.perf_counter() - begin
+
+    def bodies_from_html() -> None:
+        for html in pages.values():
+            trafilatura.extract(html)
+
+    def quotes_and_facts() -> None:
+        for body in bodies:
+            extract_quotes(body)
+            extract_facts(body)
+
+    trafilatura_s = _median_time(bodies_from_html)
+    extract_s = _median_time(quotes_and_facts)
+    kinds = Counter(fact.kind for body in bodies for fact in extract_facts(body))
+    quotes = sum(len(extract_quotes(body)) for body in bodies)
+
+    print(f"pages: {len(bodies)}, body characters: {sum(map(len, bodies))}")
+    print(f"gazetteer and word lists, loaded once: {load_s:.2f} s")
+    print(f"trafilatura body extraction (median of {RUNS}): {trafilatura_s:.2f} s")
+    print(f"quotes + facts extraction (median of {RUNS}): {extract_s:.2f} s")
+    print(f"ratio extraction / trafilatura: {extract_s / trafilatura_s:.3f} (goal < 0.25)")
+    print(f"quotes: {quotes}; facts: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+
+
+if __name__ == "__main__":
+    main()
