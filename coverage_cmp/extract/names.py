@@ -11,6 +11,7 @@ Crime Agency), "the minister" to the last person given that title.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import tomllib
 from dataclasses import dataclass, replace
@@ -264,6 +265,16 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
         for m in mentions
     ]
     full_people = [m for m in mentions if m.kind == "person" and m.name and " " in m.name]
+    # surname -> (people, their starts, those opening with a first name, their starts)
+    by_surname: dict[str, tuple[list, list, list, list]] = {}
+    for person in full_people:
+        entry = by_surname.setdefault(surname(person.name), ([], [], [], []))
+        entry[0].append(person)
+        entry[1].append(person.start)
+        first = person.name.split()[0].lower()
+        if first in lex.male_first or first in lex.female_first:
+            entry[2].append(person)
+            entry[3].append(person.start)
     long_orgs = {}
     for m in mentions:
         if m.kind == "organisation" and m.name and " " in m.name:
@@ -275,12 +286,10 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
         if m.kind == "organisation" and m.name and m.name.replace(".", "") in long_orgs:
             m = replace(m, name=long_orgs[m.name.replace(".", "")])
         elif m.kind == "person" and (m.name is None or " " not in m.name):
-            key = surname(m.name or m.text)
-            same_surname = [p for p in full_people if surname(p.name) == key]
             # Prefer a name that opens with a known first name ("Tim Cook", not "Hosting Cook").
-            likely = [p for p in same_surname if p.name.split()[0].lower() in lex.male_first
-                      or p.name.split()[0].lower() in lex.female_first] or same_surname
-            match = _closest(likely, m.start, lambda p: True)
+            same_surname = by_surname.get(surname(m.name or m.text), ([], [], [], []))
+            likely = same_surname[2] and same_surname[2:] or same_surname[:2]
+            match = _closest(likely[0], likely[1], m.start)
             if match is not None:
                 m = replace(m, name=match.name, title=m.title or match.title)
             elif m.name is None:
@@ -289,17 +298,19 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
     return resolved
 
 
-def _closest(candidates: list[Mention], position: int, accept) -> Mention | None:
-    """The accepted candidate nearest before ``position``, else the first one after it."""
-    before = [c for c in candidates if c.start < position and accept(c)]
-    if before:
-        return before[-1]
-    return next((c for c in candidates if accept(c)), None)
+def _closest(candidates: list[Mention], starts: list[int], position: int) -> Mention | None:
+    """The candidate nearest before ``position``, else the first one after it."""
+    if not candidates:
+        return None
+    index = bisect.bisect_left(starts, position)
+    return candidates[index - 1] if index > 0 else candidates[0]
 
 
 def _title_mentions(text: str, people: list[Mention], lex: Lexicon) -> list[Mention]:
     """Role titles: appositions after a person and anaphoric "the minister"."""
     found = []
+    titled = [p for p in people if p.title]
+    titled_starts = [p.start for p in titled]
     apposition_starts = set()
     for person in people:
         match = _APPOSITIVE.match(text, person.end)
@@ -324,10 +335,9 @@ def _title_mentions(text: str, people: list[Mention], lex: Lexicon) -> list[Ment
         if text[match.start(1):end] != " ".join(words):
             continue
         head = words[-1]
-        person = _closest(
-            [p for p in people if p.start < start], start,
-            lambda p, h=head: bool(p.title) and h in p.title.lower(),
-        )
+        index = bisect.bisect_left(titled_starts, start)
+        person = next((p for p in reversed(titled[max(0, index - 50):index])
+                       if head in p.title.lower()), None)
         found.append(Mention(start, end, text[start:end], "title",
                              person.name if person else None, text[match.start(1):end],
                              match.start(1), end))

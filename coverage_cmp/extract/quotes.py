@@ -47,6 +47,8 @@ _SPACE_BEFORE_OPEN = set(" \t\u00a0([{—–-/\n")
 _WINDOW = 220
 """How far before or after a quote to look for its attribution (characters)."""
 
+_LOOKBACK = 60
+"""How many earlier mentions a pronoun or description may refer back to."""
 _PRONOUNS = {"he": "male", "she": "female", "they": None, "it": None, "we": None, "i": None}
 
 
@@ -241,6 +243,13 @@ class _Context:
     sentence_starts: list[int]
     subjects: set[int]
     """Starts of the person mentions that come first in their sentence."""
+    people_starts: list[int]
+    organisations: list[Mention]
+    organisation_starts: list[int]
+    person_names: set[str]
+    organisation_names: set[str]
+    full_names: dict[str, str]
+    """Surname -> the full name the article gives, preferring its first occurrence."""
 
 
 def _build_context(text: str, spans: list[_Span]) -> _Context:
@@ -267,6 +276,11 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
                 table[key] = m
     sentence_starts = [s.start for s in sentences(text)]
     people = [m for m in mentions if m.kind == "person" and m.name]
+    organisations = [m for m in mentions if m.kind == "organisation" and m.name]
+    full_names: dict[str, str] = {}
+    for person in people:
+        if " " in person.name:
+            full_names.setdefault(surname(person.name), person.name)
     subjects, seen_sentences = set(), set()
     for person in people:
         index = bisect.bisect_right(sentence_starts, person.start) - 1
@@ -282,6 +296,12 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
         people=people,
         sentence_starts=sentence_starts,
         subjects=subjects,
+        people_starts=[p.start for p in people],
+        organisations=organisations,
+        organisation_starts=[m.start for m in organisations],
+        person_names={p.name for p in people},
+        organisation_names={m.name for m in organisations},
+        full_names=full_names,
     )
 
 
@@ -336,11 +356,7 @@ def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
         if len(words) - leading == 1 and lowered[-1] in lex.source_nouns:
             # "Prosecutors said", "Teachers chanted": a group, not a name.
             return _Attribution(phrase, start, end, cue, None, "description")
-        family = surname(name)
-        full = next((p.name for p in reversed(context.people)
-                     if surname(p.name) == family and p.start < start), None)
-        full = full or next((p.name for p in context.people if surname(p.name) == family),
-                            None)
+        full = context.full_names.get(surname(name))
         return _Attribution(phrase, start, end, cue, full or name, "name")
     trailing = _TRAILING_NAME.search(phrase)
     if trailing and len(trailing.group().split()) >= 2:
@@ -350,10 +366,9 @@ def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
                                                   for w in lowered)):
         return None
     # "a spokesperson for the Foreign Office", "the NCA's statement": the organisation.
-    organisation = next(
-        (m for m in context.mentions if start <= m.start and m.end <= end
-         and m.kind == "organisation"), None,
-    )
+    inside = context.mentions[bisect.bisect_left(context.mention_positions, start):
+                              bisect.bisect_left(context.mention_positions, end)]
+    organisation = next((m for m in inside if m.end <= end and m.kind == "organisation"), None)
     return _Attribution(phrase, start, end, cue, organisation.name if organisation else None,
                         "description")
 
@@ -525,7 +540,7 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
             if quote.speaker and quote.speaker_mention and not _is_person_name(context,
                                                                                quote.speaker):
                 return quote.speaker
-        orgs = [m for m in context.mentions if m.kind == "organisation" and m.end <= position]
+        orgs = _recent(context.organisations, context.organisation_starts, position)
         if orgs:
             return orgs[-1].name
         if pronoun == "they" and previous and previous[-1].speaker:
@@ -534,7 +549,8 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
     wanted = _PRONOUNS.get(pronoun)
     paragraph_start = context.text.rfind("\n", 0, position) + 1
     recent_start = context.text.rfind("\n", 0, max(paragraph_start - 1, 0)) + 1
-    fitting = [p for p in context.people if p.end <= position and gender(p) in (wanted, None)]
+    fitting = [p for p in _recent(context.people, context.people_starts, position)
+               if p.end <= position and gender(p) in (wanted, None)]
     # The subject of a recent sentence: the first person it names.
     subjects = [p for p in fitting if p.start >= recent_start and p.start in context.subjects]
     if subjects:
@@ -568,8 +584,8 @@ def _resolve_description(context: _Context, attribution: _Attribution, previous:
     if len(words) < 2 or words[0] != "the":
         return None
     position = attribution.start or 0
-    organisations = [m for m in context.mentions
-                     if m.kind == "organisation" and m.name and m.end <= position]
+    organisations = [m for m in _recent(context.organisations, context.organisation_starts,
+                                        position) if m.end <= position]
     stems = {w[:5] for w in words[1:] if len(w) > 3}
     for organisation in reversed(organisations):
         if stems & {w.lower()[:5] for w in organisation.name.split()}:
@@ -583,9 +599,13 @@ def _resolve_description(context: _Context, attribution: _Attribution, previous:
 
 
 def _is_person_name(context: _Context, name: str) -> bool:
-    return any(p.name == name for p in context.people) or not any(
-        m.kind == "organisation" and m.name == name for m in context.mentions
-    )
+    return name in context.person_names or name not in context.organisation_names
+
+
+def _recent(items: list[Mention], starts: list[int], position: int) -> list[Mention]:
+    """The last few mentions starting before ``position``, so look-back stays bounded."""
+    index = bisect.bisect_left(starts, position)
+    return items[max(0, index - _LOOKBACK):index]
 
 
 def _word_count(text: str) -> int:
