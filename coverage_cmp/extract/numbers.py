@@ -333,7 +333,8 @@ def scan_numbers(text: str, taken: list[tuple[int, int]] | None = None
         start, end = match.span()
         pos = end
         if _overlaps(start, end, blocked):
-            skips.append(Skip(start, end, "date" if _overlaps(start, end, taken) else "postcode"))
+            if _overlaps(start, end, taken):
+                skips.append(Skip(start, end, "date"))
             continue
         fact, skip = _read_number(text, match)
         if fact is not None:
