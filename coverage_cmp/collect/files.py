@@ -554,6 +554,12 @@ def _iso_date(value: Any) -> str | None:
     text = str(value).strip()
     if not text or len(text) > 80 or not re.search(r"\d", text):
         return None
+    try:  # the usual case in exports, and much faster than dateutil
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return parsed.isoformat() if len(text) > 10 else parsed.date().isoformat()
     text = _DOTTED_TIME.sub(r"\1:\2", text)
     try:
         first = date_parser.parse(text, default=_YEARLESS_FIRST, dayfirst=True,
