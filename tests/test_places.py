@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coverage_cmp.extract.places import gazetteer, find_places
+from coverage_cmp.extract.places import find_places, gazetteer
 
 
 def places(text: str) -> list[tuple[str, str, str]]:
