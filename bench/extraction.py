@@ -8,7 +8,9 @@ words are ``\\w+`` runs; each text becomes a multiset of word 4-gram shingles; p
 tp/fp/fn are normalised by tp+fp+fn; precision and recall are means over pages and F1 is
 their harmonic mean. A page that raises ``ExtractionError`` counts as an empty prediction.
 
-Speed is pages per second over the whole set, the median of ``--runs`` interleaved runs.
+Speed is pages per second over the whole set, the median of ``--runs`` runs; within a run
+every system handles a page in turn (rotating who goes first), so the machine's load hits
+all systems alike.
 "Overhead" compares ``extract_page`` with calling ``trafilatura.bare_extraction`` directly
 with the same options, and with plain ``trafilatura.extract`` (no metadata).
 """
@@ -152,13 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     systems = _systems()
     for run in systems.values():  # warm-up: imports, dateparser and lxml caches
         run(pages[0])
-    outputs: dict[str, list[str | None]] = {}
-    seconds: dict[str, list[float]] = {name: [] for name in systems}
-    for _ in range(args.runs):
-        for name, run in systems.items():  # interleaved, so load on the machine hits all alike
-            started = time.perf_counter()
-            outputs[name] = [run(page) for page in pages]
-            seconds[name].append(time.perf_counter() - started)
+    outputs: dict[str, list[str | None]] = {name: [None] * len(pages) for name in systems}
+    seconds: dict[str, list[float]] = {name: [0.0] * args.runs for name in systems}
+    names = list(systems)
+    for run_index in range(args.runs):
+        for page_index, page in enumerate(pages):
+            # Every system on the same page in turn, starting with a different one each
+            # time, so load from other processes on the machine hits all of them alike.
+            shift = (run_index + page_index) % len(names)
+            for name in names[shift:] + names[:shift]:
+                started = time.perf_counter()
+                outputs[name][page_index] = systems[name](page)
+                seconds[name][run_index] += time.perf_counter() - started
 
     newspaper = _package_version("newspaper4k")
     if newspaper == "-":

@@ -20,6 +20,7 @@ import trafilatura
 from dateutil import parser as date_parser
 
 from coverage_cmp._text import looks_binary, normalize_text
+from coverage_cmp.collect._newspaper import load_newspaper
 from coverage_cmp.errors import ExtractionError, SettingsError
 from coverage_cmp.settings import EXTRACTORS
 
@@ -108,7 +109,7 @@ def extract_page(html: str, *, source: str, url: str | None = None,
         raise
     except Exception as exc:  # lxml, trafilatura and newspaper raise many kinds
         raise ExtractionError(
-            source, f"{extractor} could not parse the page ({type(exc).__name__}: {exc})"
+            source, f"{extractor} could not parse the page ({_one_line(exc)})"
         ) from exc
     if content is None or not content.text:
         raise ExtractionError(source, "no article text found")
@@ -137,7 +138,7 @@ def _with_trafilatura(html: str, url: str | None) -> PageContent | None:
 
 def _with_newspaper(html: str, url: str | None) -> PageContent | None:
     """newspaper4k or newspaper3k, fed our HTML; None when it finds no body."""
-    article = _newspaper().Article(url or "", fetch_images=False, memoize_articles=False)
+    article = load_newspaper().Article(url or "", fetch_images=False, memoize_articles=False)
     article.download(input_html=html)
     with warnings.catch_warnings():
         # dateutil warns about time-zone names it meets in page dates; not the user's concern
@@ -163,17 +164,6 @@ def _with_newspaper(html: str, url: str | None) -> PageContent | None:
     )
 
 
-def _newspaper():
-    """The ``newspaper`` module, imported on first use (it is slow to import), quietly.
-
-    newspaper4k warns on import when nltk is missing; we never use its NLP.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="nltk is not installed")
-        import newspaper
-    return newspaper
-
-
 def _paragraphs(text: str, title: str | None) -> str:
     """One paragraph per line of the backend's text, a blank line between paragraphs.
 
@@ -185,6 +175,10 @@ def _paragraphs(text: str, title: str | None) -> str:
     if lines and title and lines[0].casefold() == " ".join(title.split()).casefold():
         lines = lines[1:]
     return normalize_text("\n\n".join(lines))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
 
 
 def _clean(value: str | None) -> str | None:

@@ -12,15 +12,18 @@ from __future__ import annotations
 import io
 import logging
 import re
-import warnings
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from time import struct_time
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-import tldextract
 
+from coverage_cmp.collect._newspaper import (
+    OFFLINE_SUFFIXES,
+    load_newspaper,
+    use_offline_suffix_list,
+)
 from coverage_cmp.errors import SourceError
 from coverage_cmp.model import Link
 from coverage_cmp.settings import CollectSettings
@@ -39,8 +42,6 @@ _FEED_ROOT = re.compile(
 )
 _URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 _SLUG_SEPARATORS = re.compile(r"[-_/.+]+")
-# The public-suffix snapshot bundled with tldextract: no download, no disk cache.
-_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def is_feed(content_type: str, text: str) -> bool:
@@ -177,8 +178,8 @@ def site_links(front_html: str, url: str, *, fetch_text: Callable[[str], str | N
 
 def _newspaper_source(front_html: str, url: str, source: str):
     """A newspaper ``Source`` holding the parsed front page, built without any download."""
-    _use_offline_suffix_list()
-    newspaper = _newspaper()
+    use_offline_suffix_list()
+    newspaper = load_newspaper()
     try:
         site = newspaper.Source(url, memoize_articles=False, fetch_images=False)
         site.html = front_html
@@ -203,7 +204,7 @@ def _category_urls(site, url: str) -> list[str]:
 
 def _article_urls(site, category_url: str, html: str) -> list[tuple[str, str | None]]:
     """(URL, link text) of the links newspaper takes for articles on one page."""
-    category = _newspaper().source.Category(url=category_url)
+    category = load_newspaper().source.Category(url=category_url)
     category.html = html
     site.categories = [category]
     site.parse_categories()
@@ -225,29 +226,9 @@ def _advertised_feeds(doc, url: str) -> list[str]:
     return feeds
 
 
-def _use_offline_suffix_list() -> None:
-    """Point tldextract's shared extractor, which newspaper calls, at the bundled list.
-
-    Left alone it downloads the Public Suffix List on first use: newspaper would open a
-    socket of its own. The swap holds for the whole process (tldextract has no other hook).
-    """
-    module = tldextract.tldextract
-    if module.TLD_EXTRACTOR is not _SUFFIXES:
-        module.TLD_EXTRACTOR = _SUFFIXES
-
-
-def _newspaper():
-    """The ``newspaper`` module (4k or 3k), imported quietly on first use."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="nltk is not installed")
-        import newspaper
-        import newspaper.source  # noqa: F401  (Category lives there in 3k and 4k)
-    return newspaper
-
-
 def _same_site(link_url: str, site_url: str) -> bool:
     """Same registered domain (subdomains allowed); for IP hosts, the same host."""
-    link, site = _SUFFIXES(link_url), _SUFFIXES(site_url)
+    link, site = OFFLINE_SUFFIXES(link_url), OFFLINE_SUFFIXES(site_url)
     if link.top_domain_under_public_suffix and site.top_domain_under_public_suffix:
         return link.top_domain_under_public_suffix == site.top_domain_under_public_suffix
     return urlsplit(link_url).hostname == urlsplit(site_url).hostname
