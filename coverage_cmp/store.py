@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from coverage_cmp.errors import StoreError
-from coverage_cmp.model import Article
+from coverage_cmp.model import Article, Cluster, ClusterMember
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,35 @@ def _migration_1(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_2(db: sqlite3.Connection) -> None:
+    """Event clusters and which cluster each article belongs to."""
+    _execute_script(
+        db,
+        """
+        CREATE TABLE clusters (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            first_published TEXT,
+            last_published TEXT,
+            outlets TEXT NOT NULL DEFAULT '[]',
+            updated_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id)
+        );
+        CREATE TABLE cluster_members (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            cluster_id TEXT NOT NULL REFERENCES clusters(id),
+            position INTEGER NOT NULL,
+            duplicate_of TEXT REFERENCES articles(id)
+        );
+        CREATE INDEX cluster_members_cluster ON cluster_members(cluster_id)
+        """,
+    )
+
+
 #: Named migrations in the order they apply. Append only; never edit a released one.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_articles_urls_fetch_log_runs", _migration_1),
+    ("0002_clusters", _migration_2),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -396,6 +422,43 @@ class Store:
                 "SELECT id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL"
             )
         }
+
+    def save_clusters(self, clusters: Sequence[Cluster], *, run_id: int | None = None) -> None:
+        """Replace the stored cluster assignment with ``clusters``, in one transaction."""
+        with self.atomic() as db:
+            db.execute("DELETE FROM cluster_members")
+            db.execute("DELETE FROM clusters")
+            for cluster in clusters:
+                db.execute(
+                    "INSERT INTO clusters (id, label, first_published, last_published, outlets, "
+                    "updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (cluster.id, cluster.label, cluster.first_published,
+                     cluster.last_published, json.dumps(cluster.outlets), _now(), run_id),
+                )
+                db.executemany(
+                    "INSERT INTO cluster_members (article_id, cluster_id, position, duplicate_of)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(m.id, cluster.id, i, m.duplicate_of)
+                     for i, m in enumerate(cluster.articles)],
+                )
+
+    def clusters(self) -> list[Cluster]:
+        """The stored clusters, earliest first, each with its members in order."""
+        members: dict[str, list[ClusterMember]] = {}
+        for row in self._db.execute(
+            "SELECT m.cluster_id, m.article_id, m.duplicate_of, a.source, a.outlet, a.published "
+            "FROM cluster_members m JOIN articles a ON a.id = m.article_id "
+            "ORDER BY m.cluster_id, m.position"
+        ):
+            members.setdefault(row[0], []).append(ClusterMember(
+                id=row[1], source=row[3], outlet=row[4], published=row[5], duplicate_of=row[2]))
+        return [
+            Cluster(id=row["id"], label=row["label"], articles=members.get(row["id"], []),
+                    first_published=row["first_published"],
+                    last_published=row["last_published"], outlets=json.loads(row["outlets"]))
+            for row in self._db.execute(
+                "SELECT * FROM clusters ORDER BY first_published IS NULL, first_published, id")
+        ]
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])

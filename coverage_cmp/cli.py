@@ -1,0 +1,317 @@
+"""The ``coverage-cmp`` command: parse options, call the library, print.
+
+Exit status: 0 done; 1 done, but some sources failed (each listed on stderr and in the
+JSON ``errors``); 2 bad usage, bad settings or an unusable store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from coverage_cmp import __version__
+from coverage_cmp.collect import Source
+from coverage_cmp.errors import CoverageCmpError, SettingsError
+from coverage_cmp.model import SourceFailure
+from coverage_cmp.pipeline import (
+    cluster_sources,
+    collect_into_store,
+    extract_sources,
+    load_articles,
+)
+from coverage_cmp.report import terminal
+from coverage_cmp.settings import ClusterSettings, CollectSettings, FetchSettings, Settings
+from coverage_cmp.store import Store
+
+log = logging.getLogger("coverage_cmp")
+
+app = typer.Typer(
+    name="coverage-cmp",
+    help="Collect news coverage of an event and show what each report kept, changed, "
+    "dropped or added.\n\nExit status: 0 done; 1 some sources failed (the rest were "
+    "processed); 2 bad usage, bad settings or an unusable store.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Extractor(StrEnum):
+    trafilatura = "trafilatura"
+    newspaper = "newspaper"
+
+
+_state: dict[str, Any] = {"debug": False}
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite store.", show_default=True)]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the output to this file.")
+]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def _report_failures(failures: list[SourceFailure]) -> None:
+    for failure in failures:
+        typer.echo(f"error: {failure.source}: {failure.error}", err=True)
+
+
+def _parse_when(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(
+            f"The '{name}' option must be an ISO date such as 2014-07-16. Got {value!r} instead."
+        ) from None
+
+
+@app.callback()
+def main_options(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    """Options for every command."""
+    if version:
+        typer.echo(f"coverage-cmp {__version__}")
+        raise typer.Exit(0)
+    _state["debug"] = debug
+    level = logging.DEBUG if debug else logging.INFO if verbose else (
+        logging.ERROR if quiet else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s: %(name)s: %(message)s")
+    # Libraries we call log their own parsing troubles as warnings; our errors say it once.
+    for noisy in ("trafilatura", "htmldate", "courlan", "newspaper", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(max(level, logging.ERROR) if not debug else level)
+    _state["quiet"] = quiet
+
+
+@app.command()
+def collect(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Article URLs, URL list files, files, folders, .warc(.gz), .jsonl, .csv.")] = None,
+    feed: Annotated[list[str] | None, typer.Option(
+        "--feed", help="RSS or Atom feed URL (repeatable).")] = None,
+    site: Annotated[list[str] | None, typer.Option(
+        "--site", help="Outlet front page to discover articles from (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="Feed/site items from this date.")] = None,
+    until: Annotated[str | None, typer.Option(help="Feed/site items up to this date.")] = None,
+    match: Annotated[list[str] | None, typer.Option(
+        "--match", help="Keep feed/site items mentioning this word (repeatable).")] = None,
+    extractor: Annotated[Extractor, typer.Option(help="Body extractor.")] = Extractor.trafilatura,
+    outlets: Annotated[Path | None, typer.Option(
+        help="outlets.toml mapping domains to name, scope and region.")] = None,
+    refresh: Annotated[bool, typer.Option(help="Fetch URLs the store already has.")] = False,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots",
+                                                help="Do not obey robots.txt.")] = False,
+    delay: Annotated[float, typer.Option(help="Seconds between requests to one host.")] = 1.0,
+    per_host: Annotated[int, typer.Option(help="Requests in flight per host.")] = 2,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight in all.")] = 16,
+    timeout: Annotated[float, typer.Option(help="Network timeout in seconds.")] = 20.0,
+    retries: Annotated[int, typer.Option(help="Retries on 5xx, 429 and network errors.")] = 3,
+    db: DbOption = Path("coverage.db"),
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Fetch or read articles into the store.
+
+    Example: coverage-cmp collect urls.txt saved-pages/ --feed https://example.org/rss
+    """
+    specs = ([Source(s) for s in sources or []] + [Source(f, "feed") for f in feed or []]
+             + [Source(s, "site") for s in site or []])
+    if not specs:
+        raise typer.BadParameter("give at least one source, --feed or --site")
+    settings = Settings(collect=CollectSettings(
+        fetch=FetchSettings(
+            per_host_delay_s=delay, per_host_concurrency=per_host, max_concurrency=concurrency,
+            timeout_s=timeout, retries=retries, respect_robots=not ignore_robots,
+            refresh=refresh,
+        ),
+        extractor=extractor.value,
+        since=_parse_when(since, "since"),
+        until=_parse_when(until, "until"),
+        match=tuple(match or ()),
+        outlets_file=str(outlets) if outlets else None,
+    ))
+    with Store(db) as store:
+        report = collect_into_store(specs, settings, store)
+        stored = store.articles()
+    _report_failures(report.failures)
+    if fmt is OutputFormat.json:
+        _emit(json.dumps({
+            "schema": "coverage-cmp/collect@1",
+            "run": report.run_id,
+            "counts": report.counts(),
+            "errors": [f.to_json() for f in report.failures],
+        }, ensure_ascii=False, indent=2), output)
+    else:
+        if not _state.get("quiet"):
+            typer.echo(
+                f"{report.new} new, {report.known} already stored, {report.duplicates} "
+                f"duplicate text, {len(report.failures)} failed; {len(stored)} articles in {db}",
+                err=True,
+            )
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def articles(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Sources to read instead of the store.")] = None,
+    db: DbOption = Path("coverage.db"),
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """List the articles the store holds (or that the sources give).
+
+    Example: coverage-cmp articles --db coverage.db --format json
+    """
+    settings = Settings()
+    if sources:
+        found, failures = load_articles(sources, settings)
+    else:
+        with Store(db, readonly=True) as store:
+            found, failures = store.articles(), []
+    _report_failures(failures)
+    if fmt is OutputFormat.json:
+        _emit(json.dumps({
+            "schema": "coverage-cmp/articles@1",
+            "articles": [{**a.to_json(), "outlet_scope": a.outlet_scope,
+                          "url": a.url, "authors": a.authors} for a in found],
+            "errors": [f.to_json() for f in failures],
+        }, ensure_ascii=False, indent=2), output)
+    else:
+        _emit(terminal.articles_table(found, width=None if output is None else 120), output)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _open_store(db: Path, sources: list[str] | None, db_given: bool) -> Store | None:
+    """The store to read from: always when no sources are given, else only if --db was."""
+    if sources and not db_given:
+        return None
+    return Store(db, readonly=bool(sources))
+
+
+def _db_given() -> bool:
+    return any(arg == "--db" or arg.startswith("--db=") for arg in sys.argv[1:])
+
+
+@app.command()
+def extract(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Articles to analyse (URLs, files, folders, exports); none: the store.")] = None,
+    db: DbOption = Path("coverage.db"),
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Quotes (with their speakers) and facts of each article.
+
+    Example: coverage-cmp extract report.html --format json
+    """
+    store = _open_store(db, sources, _db_given())
+    try:
+        extractions, failures = extract_sources(sources or [], Settings(), store)
+    finally:
+        if store is not None:
+            store.close()
+    _report_failures(failures)
+    if fmt is OutputFormat.json:
+        _emit(json.dumps({
+            "schema": "coverage-cmp/extract@1",
+            "articles": [e.to_json() for e in extractions],
+            "errors": [f.to_json() for f in failures],
+        }, ensure_ascii=False, indent=2), output)
+    else:
+        _emit(terminal.extractions_table(extractions), output)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cluster(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Articles to group; none: every article in the store (assignment stored).")] = None,
+    threshold: Annotated[float, typer.Option(
+        help="Average similarity two groups need to merge; higher splits more.")] = 0.2,
+    window: Annotated[float, typer.Option(
+        help="Days beyond which articles join only as near-verbatim copies.")] = 3.0,
+    db: DbOption = Path("coverage.db"),
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Group articles by the event they report.
+
+    Example: coverage-cmp cluster --db coverage.db --window 3
+    """
+    settings = Settings(cluster=ClusterSettings(threshold=threshold, window_days=window))
+    store = None if sources and not _db_given() else Store(db)
+    try:
+        clusters, failures = cluster_sources(sources or [], settings, store)
+    finally:
+        if store is not None:
+            store.close()
+    _report_failures(failures)
+    if fmt is OutputFormat.json:
+        _emit(json.dumps({
+            "schema": "coverage-cmp/cluster@1",
+            "clusters": [c.to_json() for c in clusters],
+            "errors": [f.to_json() for f in failures],
+        }, ensure_ascii=False, indent=2), output)
+    else:
+        _emit(terminal.clusters_table(clusters), output)
+    if failures:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: run the app and turn our errors into one line and an exit status."""
+    try:
+        status = app(standalone_mode=False)
+        sys.exit(status if isinstance(status, int) else 0)
+    except (typer.Exit, SystemExit) as exc:
+        code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
+        sys.exit(code or 0)
+    except CoverageCmpError as exc:
+        if _state.get("debug"):
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        if exc.hint:
+            typer.echo(f"hint: {exc.hint}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unforeseen
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state.get("debug"):
+            raise
+        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} "
+                   "(run with --debug for the traceback)", err=True)
+        sys.exit(2)

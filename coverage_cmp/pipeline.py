@@ -1,0 +1,184 @@
+"""Glue between the stages and the store: the only place that does both.
+
+Stages are pure functions over records; this module reads sources or the store, calls a
+stage, and writes what comes back, one article per transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+
+from coverage_cmp.cluster import cluster_articles
+from coverage_cmp.collect import Source, collect_sources
+from coverage_cmp.extract import extract_article
+from coverage_cmp.extract.facts import extract_facts
+from coverage_cmp.model import Article, Cluster, Extraction, SourceFailure
+from coverage_cmp.settings import Settings
+from coverage_cmp.store import FetchLogEntry, Store
+
+log = logging.getLogger(__name__)
+
+#: Packages whose versions go into every run manifest.
+MANIFEST_PACKAGES = ("coverage-cmp", "trafilatura", "newspaper4k", "newspaper3k", "httpx",
+                     "scikit-learn", "rapidfuzz", "datasketch")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the results."""
+    versions = {}
+    for name in MANIFEST_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+@dataclass
+class CollectReport:
+    """What a collect run did."""
+
+    run_id: int | None = None
+    new: int = 0
+    """Articles added to the store."""
+    known: int = 0
+    """Articles the store already had (same id, or URL not fetched again)."""
+    duplicates: int = 0
+    """New articles whose text the store already had under another URL."""
+    failures: list[SourceFailure] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "known": self.known, "duplicates": self.duplicates,
+                "failed": len(self.failures)}
+
+
+def collect_into_store(
+    sources: Sequence[Source | str],
+    settings: Settings,
+    store: Store,
+    *,
+    on_item: Callable[[Article | SourceFailure], None] | None = None,
+) -> CollectReport:
+    """Collect every source into ``store``, one article per transaction.
+
+    A run killed at any point keeps every article it had written; run again, it skips
+    them (stored URLs are not fetched again unless ``settings.collect.fetch.refresh``).
+    """
+    specs = [s if isinstance(s, Source) else Source(s) for s in sources]
+    report = CollectReport()
+    report.run_id = store.start_run(
+        "collect",
+        [s.value if s.kind == "auto" else f"--{s.kind} {s.value}" for s in specs],
+        asdict(settings),
+        package_versions(),
+    )
+    status = "interrupted"
+    try:
+        for item in collect_sources(specs, settings.collect, skip_url=store.has_url):
+            if isinstance(item, FetchLogEntry):
+                store.log_fetch(item, run_id=report.run_id)
+                continue
+            if isinstance(item, SourceFailure):
+                report.failures.append(item)
+            else:
+                saved = store.save_article(item, run_id=report.run_id,
+                                           refresh=settings.collect.fetch.refresh,
+                                           urls=[item.source] if "://" in item.source else [])
+                if saved.inserted:
+                    report.new += 1
+                    report.duplicates += saved.duplicate_of is not None
+                else:
+                    report.known += 1
+            if on_item:
+                on_item(item)
+        status = "partial" if report.failures else "ok"
+    finally:
+        store.finish_run(report.run_id, status, report.counts())
+    return report
+
+
+def load_articles(
+    sources: Sequence[Source | str],
+    settings: Settings,
+    store: Store | None = None,
+) -> tuple[list[Article], list[SourceFailure]]:
+    """Articles for a command: read from ``sources`` if any were given, else the store.
+
+    Sources are read in memory; nothing is written. With both, articles the store already
+    holds for a given URL are taken from it rather than fetched again.
+    """
+    if not sources:
+        return (store.articles() if store else []), []
+    articles: list[Article] = []
+    failures: list[SourceFailure] = []
+    stored: list[str] = []
+
+    def known(url: str) -> bool:
+        if store is not None and store.has_url(url):
+            stored.append(url)
+            return True
+        return False
+
+    for item in collect_sources(sources, settings.collect, skip_url=known):
+        if isinstance(item, Article):
+            articles.append(item)
+        elif isinstance(item, SourceFailure):
+            failures.append(item)
+    if stored and store is not None:
+        articles.extend(store.articles_for_urls(stored))
+    return _unique(articles), failures
+
+
+def _unique(articles: list[Article]) -> list[Article]:
+    """Drop repeats of one article (same id), keeping the first."""
+    seen: set[str] = set()
+    out = []
+    for article in articles:
+        if article.id not in seen:
+            seen.add(article.id)
+            out.append(article)
+    return out
+
+
+def _articles_from(inputs: Sequence[Article | Source | str], settings: Settings,
+                   store: Store | None) -> tuple[list[Article], list[SourceFailure]]:
+    """Articles given as records pass through; sources are read (or taken from the store)."""
+    given = [a for a in inputs if isinstance(a, Article)]
+    sources = [s for s in inputs if not isinstance(s, Article)]
+    if not sources and given:
+        return given, []
+    found, failures = load_articles(sources, settings, store)
+    return _unique(given + found), failures
+
+
+def extract_sources(
+    inputs: Sequence[Article | Source | str] = (),
+    settings: Settings | None = None,
+    store: Store | None = None,
+) -> tuple[list[Extraction], list[SourceFailure]]:
+    """Quotes and facts of every article given, read from the sources, or in the store."""
+    articles, failures = _articles_from(inputs, settings or Settings(), store)
+    return [extract_article(a) for a in articles], failures
+
+
+def cluster_sources(
+    inputs: Sequence[Article | Source | str] = (),
+    settings: Settings | None = None,
+    store: Store | None = None,
+) -> tuple[list[Cluster], list[SourceFailure]]:
+    """Group articles by event.
+
+    Without inputs, every article in ``store`` is clustered; clusters already stored keep
+    their ids and members (new articles may join them), and the result is stored.
+    """
+    settings = settings or Settings()
+    articles, failures = _articles_from(inputs, settings, store)
+    previous = store.clusters() if store is not None and not inputs else []
+    clusters = cluster_articles(articles, settings.cluster, previous=previous,
+                                facts=extract_facts)
+    if store is not None and not inputs:
+        store.save_clusters(clusters)
+    return clusters, failures
