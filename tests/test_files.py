@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -338,6 +339,21 @@ def test_csv_in_windows_1252_with_url_only_rows(read, tmp_path):
                         title="Café £5 row")
 
 
+def test_gzipped_exports_are_read_and_a_cut_one_reported(read, tmp_path):
+    rows = "".join(json.dumps({"url": f"https://a.example.test/{n}", "text": f"Report {n}."})
+                   + "\n" for n in range(2000))
+    path = tmp_path / "export.jsonl.gz"
+    path.write_bytes(gzip.compress(rows.encode()))
+    records = read(path)
+    assert len(records) == 2000 and records[-1].source == f"{path}#L2000"
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress(("url,text\n" + "https://a.example.test/1,Words.\n" * 5000)
+                                  .encode())[:-40])
+    *articles, failure = read(cut)
+    assert articles and all(isinstance(a, Article) for a in articles)
+    assert failure.source == str(cut) and "truncated or corrupt" in failure.error
+
+
 # --- bad input --------------------------------------------------------------------------
 
 def test_missing_path(read, tmp_path):
@@ -374,7 +390,7 @@ def test_unknown_extension_given_explicitly(read, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".html", ".txt", ".md", ".urls", ".jsonl", ".csv", ".tsv",
-                                    ".warc", ".warc.gz", ".bin"])
+                                    ".csv.gz", ".warc", ".warc.gz", ".bin"])
 def test_random_bytes_never_raise(read, tmp_path, suffix):
     rng = random.Random(suffix)
     for size in (1, 100, 5000):

@@ -69,8 +69,10 @@ def test_registered_domain_names_an_unknown_outlet(shipped):
 def test_loopback_url_falls_back_to_site_name(shipped):
     outlet = shipped.lookup("http://127.0.0.1:8123/story.html", site_name="Fenland Courier")
     assert outlet == Outlet("Fenland Courier", None, "other", None)
-    assert shipped.lookup("http://localhost:8000/x") is None
+    assert shipped.lookup("http://localhost:8000/x") == Outlet("localhost:8000")
+    assert shipped.lookup("http://127.0.0.1/x").name == "127.0.0.1"
     assert shipped.lookup(None) is None
+    assert shipped.lookup("not a url") is None
 
 
 def test_every_shipped_entry_is_valid(shipped):

@@ -10,9 +10,10 @@ it, so one bad file never stops a run. By file name:
 - ``.txt``, ``.md``, ``.text``: plain text or news-agency wire copy (``parse_plain_text``),
   unless every line is a URL (then a URL list).
 - ``.urls``, ``.list``: one http(s) URL per line (``#`` comments allowed).
-- ``.jsonl``, ``.ndjson``, ``.csv``, ``.tsv``: exports of media databases (Media Cloud,
-  GDELT, Factiva- or LexisNexis-like), read row by row: a row with text is an article, a
-  row with only a URL a link.
+- ``.jsonl``, ``.ndjson``, ``.csv``, ``.tsv`` (each also ``.gz``): exports of media
+  databases (Media Cloud, GDELT, Factiva- or LexisNexis-like), read row by row: a row with
+  text is an article, a row with only a URL a link. Column names are matched without
+  regard to case, spaces or hyphens (``_COLUMNS`` lists them).
 - ``.warc``, ``.warc.gz``: HTML responses in a web archive (``warc.read_warc_pages``).
 - a folder: every file above inside it, recursively, in sorted order; hidden files and
   other extensions are skipped (counted at debug level); symlinked folders are followed
@@ -33,10 +34,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import json
 import logging
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,7 +71,8 @@ _KINDS = {
     ".csv": "csv", ".tsv": "csv",
     ".warc": "warc", ".warc.gz": "warc",
 }
-_EXPECTED = ".html, .htm, .txt, .md, .urls, .list, .jsonl, .csv, .tsv, .warc, .warc.gz"
+_EXPECTED = (".html, .htm, .txt, .md, .urls, .list, .jsonl, .csv, .tsv (also .gz), .warc, "
+             ".warc.gz")
 _SAMPLE_BYTES = 65_536
 
 
@@ -116,6 +120,9 @@ def _kind(path: str) -> str | None:
     name = os.path.basename(path).lower()
     if name.endswith(".warc.gz"):
         return "warc"
+    if name.endswith(".gz"):
+        inner = _KINDS.get(os.path.splitext(name[:-3])[1])
+        return inner if inner in ("jsonl", "csv") else None
     return _KINDS.get(os.path.splitext(name)[1])
 
 
@@ -597,20 +604,29 @@ _COLUMNS = {
 
 def _read_export(path: str, kind: str, settings: CollectSettings,
                  outlets: OutletDirectory) -> Iterator[Record]:
-    with open(path, "rb") as stream:
-        sample = stream.read(_SAMPLE_BYTES)
+    """Stream an export row by row; ``.gz`` exports are decompressed on the fly."""
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as stream:
+            sample = stream.read(_SAMPLE_BYTES)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield _failure(path, f"not a readable gzip file ({exc})")
+        return
     if not sample.strip():
         yield _failure(path, "empty file")
         return
     if looks_binary(sample):
         yield _failure(path, "binary file, not text")
         return
-    with open(path, encoding=_detect_encoding(sample), errors="replace",
-              newline="") as stream:
-        if kind == "jsonl":
-            yield from _jsonl_records(stream, path, settings, outlets)
-        else:
-            yield from _csv_records(stream, path, settings, outlets)
+    try:
+        with opener(path, "rt", encoding=_detect_encoding(sample), errors="replace",
+                    newline="") as stream:
+            if kind == "jsonl":
+                yield from _jsonl_records(stream, path, settings, outlets)
+            else:
+                yield from _csv_records(stream, path, settings, outlets)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield _failure(path, f"gzip file is truncated or corrupt ({exc})")
 
 
 def _detect_encoding(sample: bytes) -> str:

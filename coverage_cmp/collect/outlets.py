@@ -110,8 +110,9 @@ class OutletDirectory:
 
         Returns:
             The mapped outlet; else one named after the site name or the registered
-            domain (scope ``other`` unless a domain family such as ``police.uk`` sets
-            one); None only when there is neither a usable URL nor a site name.
+            domain, else the URL's address (scope ``other`` unless a domain family such
+            as ``police.uk`` sets one); None only when there is neither a URL with a
+            host nor a site name.
         """
         host = _host(url)
         site_name = " ".join(site_name.split()) if site_name else None
@@ -126,7 +127,7 @@ class OutletDirectory:
                                   region=entry.region)
             family = family or by_host or by_name
         domain = _registered_domain(host) or None
-        name = site_name or domain
+        name = site_name or domain or _netloc(url)
         if not name:
             return None
         if family is None:
@@ -158,6 +159,17 @@ def _host(url: str | None) -> str | None:
         return None
     host = host.rstrip(".")
     return host[4:] if host.startswith("www.") else host
+
+
+def _netloc(url: str | None) -> str | None:
+    """``127.0.0.1:8000`` for a URL on an address or ``localhost``, so it still has a name."""
+    if not url:
+        return None
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return None
+    return netloc.rpartition("@")[2] or None
 
 
 def _match_host(layer: _Layer, host: str) -> _Entry | None:
