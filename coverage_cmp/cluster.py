@@ -14,6 +14,9 @@ The same operation produces stories months apart that share agency, words and ph
 3. **Neighbour graph.** Articles are sorted by publication time and compared block by block
    only with those published within ``window_days``; each keeps its ``max_neighbors`` most
    similar. Articles without a date are compared with all. No all-pairs matrix is built.
+   Two dated articles inside the window gain up to ``time_weight`` similarity, falling
+   linearly to 0 at the window's edge: a regional report with a local angle shares few
+   words with the release, but was published the same morning.
 4. **Linkage.** Average linkage on that sparse graph (a missing edge counts as similarity
    0): two groups merge while the mean similarity over all their article pairs reaches
    ``threshold``. Unlike single linkage, one bridging article cannot chain two stories.
@@ -27,8 +30,6 @@ import calendar
 import heapq
 import logging
 import re
-import zlib
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -55,18 +56,23 @@ _SHINGLE_WORDS = 4
 _LABEL_FACTS = 3
 _LABEL_WORDS = 2
 _WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'-]+\b"
+_WORD = re.compile(r"\w+")
 
 _MONTHS = [month.casefold() for month in calendar.month_name[1:]]
-_NAME = re.compile(r"\b(?:[A-Z][\w'&.-]*[A-Za-z0-9](?:\s+(?:of|de|van|von|al|the)?\s*"
-                   r"[A-Z][\w'&.-]*[A-Za-z0-9])*)")
-_QUANTITY = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
-                       r"((?:[a-z][a-z-]*\s+){0,2})")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b"
+# Patterns open with a character (no look-behind), which lets ``re`` skip ahead fast;
+# ``_after_boundary`` checks the character before a match instead.
+_NAME = re.compile(r"[A-Z][\w'&.-]*[A-Za-z0-9]"
+                   r"(?:[ \t]+(?:(?:of|de|van|von|al|the)[ \t]+)?[A-Z][\w'&.-]*[A-Za-z0-9])*")
+_QUANTITY = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)[ \t]+((?:[a-z][a-z-]*[ \t]+){0,2})")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d\b")
+_MONTH_YEAR = re.compile(r"(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b"
                          r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(1[89]\d\d|20\d\d)\b")
 _NOT_NAMES = (frozenset(ENGLISH_STOP_WORDS) | frozenset(_MONTHS)
               | {day.casefold() for day in calendar.day_name}
-              | {"mr", "mrs", "ms", "dr", "said", "says", "according", "however", "meanwhile"})
+              | {"mr", "mrs", "ms", "dr", "said", "says", "according", "however", "meanwhile",
+                 "chief", "deputy", "director", "general", "constable", "detective",
+                 "inspector", "officer", "superintendent", "sergeant", "president",
+                 "minister", "secretary", "spokesman", "spokeswoman", "spokesperson"})
 
 
 def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
@@ -80,8 +86,9 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
         settings: Threshold, time window and feature weights.
         previous: Clusters from an earlier run. Their articles stay together and keep the
             cluster's id; new articles may join them; two previous clusters never merge.
-        facts: Finds names, numbers and dates in a text; defaults to a fast pattern-based
-            finder that does not tell persons, organisations and places apart.
+        facts: Finds names, numbers and dates in a text (e.g.
+            ``coverage_cmp.extract.facts.extract_facts``); defaults to
+            ``quick_fact_tokens``, fast patterns that need no model.
 
     Returns:
         Clusters, earliest first, each listing its articles earliest first.
@@ -91,10 +98,12 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
     order = sorted(range(len(articles)), key=lambda i: _sort_key(articles[i]))
     docs = [articles[i] for i in order]
     times = np.array([_timestamp(a.published) for a in docs], dtype=np.float64)
-    find_facts = facts or quick_facts
-    fact_lists = [find_facts(a.text, a.published) for a in docs]
+    if facts is None:
+        token_lists = [quick_fact_tokens(doc.text) for doc in docs]
+    else:
+        token_lists = [fact_tokens(facts(doc.text, doc.published)) for doc in docs]
 
-    features = _features(docs, fact_lists, settings)
+    features = _features(docs, token_lists, settings)
     duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
     graph = _neighbour_graph(features.matrix, times, settings)
     graph = _with_pairs(graph, features.matrix, duplicate_pairs)
@@ -108,35 +117,40 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
     return _build_clusters(docs, labels, duplicate_of, features, locked)
 
 
-def quick_facts(text: str, published: str | None = None) -> list[Fact]:
-    """Names, numbers with the noun they count, years and months, found by patterns.
+def quick_fact_tokens(text: str) -> list[tuple[str, str]]:
+    """Feature tokens of names, numbers with the noun they count, years and months.
 
-    The fallback when no fact extractor is given: fast enough for millions of articles,
-    but it marks every name as a person.
+    The fallback when no fact finder is given: patterns only, fast enough for millions of
+    articles (it builds no ``Fact`` records), giving the same tokens ``fact_tokens`` gives.
     """
-    found: list[Fact] = []
+    tokens: list[tuple[str, str]] = []
     for match in _NAME.finditer(text):
-        words = match.group().split()
-        if len(words) == 1 and (match.group().casefold() in _NOT_NAMES or len(words[0]) < 2
-                                or _starts_sentence(text, match.start())):
+        name = match.group()
+        if not _after_boundary(text, match.start()):
+            continue
+        words = name.split()
+        if len(words) == 1:
+            if name.casefold() not in _NOT_NAMES and not _starts_sentence(text, match.start()):
+                tokens.append(("name:" + name.casefold(), name))
             continue
         while words and words[0].casefold() in _NOT_NAMES:
             words = words[1:]
-        if words:
-            found.append(Fact("person", match.group(), match.start(), match.end(),
-                              value=" ".join(words)))
+        tokens.extend(_name_tokens(" ".join(words)))
     for match in _QUANTITY.finditer(text):
-        subject = _counted_noun(match.group(2).split())
-        found.append(Fact("quantity", match.group(1), match.start(1), match.end(1),
-                          value=match.group(1).replace(",", ""), subject=subject))
+        if _after_boundary(text, match.start(), also=".,"):
+            value = match.group(1).replace(",", "")
+            tokens.append(("num:" + value, match.group(1)))
+            subject = _counted_noun(match.group(2).split())
+            if subject:
+                tokens.append((f"num:{value} {_stem(subject)}", f"{match.group(1)} {subject}"))
     for match in _MONTH_YEAR.finditer(text):
-        month = _MONTHS.index(match.group(1).casefold()) + 1
-        found.append(Fact("date", match.group(), match.start(), match.end(),
-                          value=f"{match.group(2)}-{month:02d}"))
+        if _after_boundary(text, match.start()):
+            month = _MONTHS.index(match.group(1).casefold()) + 1
+            tokens.append((f"date:{match.group(2)}-{month:02d}", match.group()))
     for match in _YEAR.finditer(text):
-        found.append(Fact("date", match.group(), match.start(), match.end(),
-                          value=match.group(1)))
-    return found
+        if _after_boundary(text, match.start()):
+            tokens.append(("date:" + match.group(), match.group()))
+    return tokens
 
 
 def fact_tokens(found: Sequence[Fact]) -> list[tuple[str, str]]:
@@ -151,11 +165,7 @@ def fact_tokens(found: Sequence[Fact]) -> list[tuple[str, str]]:
         if not value:
             continue
         if fact.kind in ("person", "organisation", "place"):
-            tokens.append(("name:" + value.casefold(), value))
-            words = value.split()
-            if len(words) > 1:  # "Lohan" later in the text meets "Lindsay Lohan"
-                tokens.extend(("name:" + word.casefold(), word) for word in words
-                              if word.casefold() not in _NOT_NAMES and len(word) > 2)
+            tokens.extend(_name_tokens(value))
         elif fact.kind in ("quantity", "money", "percent"):
             unit = fact.unit if fact.kind != "quantity" and fact.unit else ""
             tokens.append((f"num:{value}{unit}", fact.text))
@@ -181,7 +191,7 @@ class _Features:
     fact_surfaces: dict[str, str]
 
 
-def _features(docs: Sequence[Article], fact_lists: Sequence[list[Fact]],
+def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str, str]]],
               settings: ClusterSettings) -> _Features:
     """Weighted words and facts, each block L2-normalised, joined so cosine mixes them."""
     texts = [_weighted_text(doc, settings.title_weight) for doc in docs]
@@ -189,12 +199,11 @@ def _features(docs: Sequence[Article], fact_lists: Sequence[list[Fact]],
                                       token_pattern=_WORD_PATTERN, dtype=np.float32)
     words = _fit(word_vectorizer, texts)
 
-    surfaces: dict[str, Counter[str]] = {}
+    surfaces: dict[str, str] = {}
     token_lists = []
-    for found in fact_lists:
-        tokens = fact_tokens(found)
+    for tokens in fact_token_lists:
         for key, surface in tokens:
-            surfaces.setdefault(key, Counter())[surface] += 1
+            surfaces.setdefault(key, surface)  # as the earliest article wrote it
         token_lists.append([key for key, _ in tokens])
     fact_vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, binary=True,
                                       dtype=np.float32)
@@ -210,7 +219,7 @@ def _features(docs: Sequence[Article], fact_lists: Sequence[list[Fact]],
         word_names=_names(word_vectorizer, words),
         facts=fact_matrix,
         fact_names=_names(fact_vectorizer, fact_matrix),
-        fact_surfaces={key: counts.most_common(1)[0][0] for key, counts in surfaces.items()},
+        fact_surfaces=surfaces,
     )
 
 
@@ -235,12 +244,13 @@ def _weighted_text(doc: Article, title_weight: int) -> str:
 
 def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[int, int]]:
     """Pairs (earlier, later) of near-verbatim copies, by MinHash LSH on word shingles."""
-    shingle_sets = [_shingles(doc.text) for doc in docs]
-    hashes = MinHash.bulk(shingle_sets, num_perm=_NUM_PERM, hashfunc=zlib.crc32)
+    vocabulary: dict[str, int] = {}
+    shingle_sets = [_shingle_hashes(doc.text, vocabulary) for doc in docs]
+    hashes = MinHash.bulk(shingle_sets, num_perm=_NUM_PERM, hashfunc=int)
     index = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
     pairs = []
     for i, minhash in enumerate(hashes):
-        if not shingle_sets[i]:
+        if not len(shingle_sets[i]):
             continue
         for j in index.query(minhash):
             if hashes[j].jaccard(minhash) >= threshold:
@@ -249,12 +259,24 @@ def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[in
     return sorted(pairs)
 
 
-def _shingles(text: str) -> set[bytes]:
-    words = re.findall(r"\w+", text.casefold())
-    span = _SHINGLE_WORDS
-    if len(words) < span:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i:i + span]).encode() for i in range(len(words) - span + 1)}
+def _shingle_hashes(text: str, vocabulary: dict[str, int]) -> np.ndarray:
+    """32-bit hashes of the text's word 4-grams (case folded), each hash once.
+
+    Words are numbered through ``vocabulary`` (shared by one run's articles, so equal
+    shingles get equal hashes) and combined per window in numpy, far faster than hashing
+    every shingle string; the result is deterministic for the same input.
+    """
+    words = _WORD.findall(text.casefold())
+    if not words:
+        return np.array([], dtype=np.uint64)
+    codes = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in words],
+                     dtype=np.uint64)
+    windows = max(1, len(codes) - _SHINGLE_WORDS + 1)
+    combined = codes[:windows] + np.uint64(1)
+    for offset in range(1, min(_SHINGLE_WORDS, len(codes))):
+        combined = combined * np.uint64(1_000_003) + codes[offset:offset + windows]
+    combined *= np.uint64(0x9E3779B97F4A7C15)  # spread the bits (Fibonacci hashing)
+    return np.unique(combined >> np.uint64(32))
 
 
 def _neighbour_graph(matrix: sp.csr_matrix, times: np.ndarray,
@@ -282,7 +304,10 @@ def _neighbour_graph(matrix: sp.csr_matrix, times: np.ndarray,
         block = (matrix[start:stop] @ matrix[candidates].T).toarray()
         if start < n_dated:
             gap = np.abs(times[start:stop, None] - times[None, candidates])
-            block[gap > window_s] = 0.0  # NaN gaps (undated candidates) stay
+            inside = gap <= window_s  # False for NaN gaps (undated candidates)
+            closeness = 1.0 - gap[inside] / window_s if window_s else 1.0
+            block[inside] += np.float32(settings.time_weight) * closeness
+            block[gap > window_s] = 0.0
         block[candidates[None, :] == np.arange(start, stop)[:, None]] = 0.0
         block_rows, block_cols = _top_neighbours(block, settings.max_neighbors, floor)
         rows.append(block_rows + start)
@@ -464,12 +489,16 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
 
 def _label(word_row: sp.csr_matrix, fact_row: sp.csr_matrix, features: _Features) -> str:
     """The cluster's heaviest facts, then its heaviest words not already named by a fact."""
+    keys = [str(features.fact_names[column]) for column in _heaviest(fact_row, 4 * _LABEL_FACTS)]
+    long_name_words = {word for key in keys if key.startswith("name:") and " " in key
+                       for word in key[5:].split()}
     parts: list[str] = []
-    for column in _heaviest(fact_row, 4 * _LABEL_FACTS):
-        key = str(features.fact_names[column])
-        surface = features.fact_surfaces.get(key, key.partition(":")[2])
+    for key in keys:
         if key.startswith("num:") and " " not in key:
             continue  # the bare number; its "number noun" token reads better
+        if key.startswith("name:") and " " not in key and key[5:] in long_name_words:
+            continue  # "Bailey" when "Simon Bailey" is a candidate too
+        surface = features.fact_surfaces[key]
         if not any(surface.casefold() in part.casefold() for part in parts):
             parts.append(surface)
         if len(parts) == _LABEL_FACTS:
@@ -490,6 +519,26 @@ def _heaviest(row: sp.csr_matrix, count: int) -> list[int]:
     """Column indices of a one-row matrix's largest entries, ties broken by column."""
     order = np.lexsort((row.indices, -row.data))[:count]
     return row.indices[order].tolist()
+
+
+def _name_tokens(name: str) -> list[tuple[str, str]]:
+    """A name, and each word of a longer name, so "Lohan" later meets "Lindsay Lohan"."""
+    if not name:
+        return []
+    tokens = [("name:" + name.casefold(), name)]
+    words = name.split()
+    if len(words) > 1:
+        tokens.extend(("name:" + word.casefold(), word) for word in words
+                      if len(word) > 2 and word.casefold() not in _NOT_NAMES)
+    return tokens
+
+
+def _after_boundary(text: str, start: int, also: str = "") -> bool:
+    """True when the match at ``start`` does not begin inside a word (or after ``also``)."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before == "_" or before in also)
 
 
 def _starts_sentence(text: str, start: int) -> bool:

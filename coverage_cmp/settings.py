@@ -121,6 +121,9 @@ class ClusterSettings:
     window_days: float = 3.0
     """Articles published further apart than this join only as near-verbatim copies
     (``--window``); articles without a date are compared with all."""
+    time_weight: float = 0.1
+    """Similarity added to two articles published at the same moment, falling linearly to 0
+    at the window's edge (dated articles only)."""
     title_weight: int = 2
     """How many times the title counts, against once for the body."""
     facts_weight: float = 0.5
@@ -135,6 +138,7 @@ class ClusterSettings:
         owner = "ClusterSettings"
         _check(owner, "threshold", self.threshold, 0.0, 1.0)
         _check(owner, "window_days", self.window_days, 0.0)
+        _check(owner, "time_weight", self.time_weight, 0.0, 1.0)
         _check(owner, "title_weight", self.title_weight, 0, kind="an int")
         _check(owner, "facts_weight", self.facts_weight, 0.0, 1.0)
         _check(owner, "duplicate_threshold", self.duplicate_threshold, 0.01, 1.0)

@@ -1,0 +1,154 @@
+"""Event clustering at scale: time and peak memory at 10k to 80k articles.
+
+Articles are built by recombining sentences of the ECB+ texts: each synthetic event draws a
+story from the sentences of one ECB+ event (so events made from the same ECB+ event are
+look-alikes), its articles take 8-15 of those sentences plus one or two from anywhere, and
+are published within two days of the event's date; event dates spread over a year. Each
+size runs in its own subprocess, so the peak resident memory (``ru_maxrss``, interpreter
+and libraries included) is that size's own.
+
+At 10k the bench also runs the obvious baseline (same features, a dense cosine matrix and
+scikit-learn's ``AgglomerativeClustering`` with average linkage at the same threshold) and
+scores both on the synthetic events and on the ECB+ texts with B-cubed F1.
+
+Run: ``.venv/bin/python bench/cluster_scale.py [--sizes 10000,20000,40000,80000]
+[--no-baseline]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+
+from coverage_cmp.cluster import _features, cluster_articles, quick_fact_tokens
+from coverage_cmp.model import Article
+from coverage_cmp.settings import ClusterSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cluster import bcubed, load  # noqa: E402  (the accuracy bench beside this file)
+
+SIZES = (10_000, 20_000, 40_000, 80_000)
+START_S = 1_388_534_400  # 2014-01-01T00:00:00Z
+YEAR_S = 365 * 86_400
+
+
+def synthetic_corpus(size: int, seed: int = 0) -> tuple[list[Article], list[int]]:
+    """``size`` articles recombined from ECB+ sentences, and each one's synthetic event."""
+    rng = random.Random(seed)
+    by_event: dict[str, list[str]] = {}
+    for doc in load():
+        by_event.setdefault(doc.event, []).extend(doc.article.text.split("\n"))
+    pools = [sentences for sentences in by_event.values() if len(sentences) >= 10]
+    every_sentence = [s for pool in pools for s in pool]
+    articles, events = [], []
+    event = 0
+    while len(articles) < size:
+        pool = rng.choice(pools)
+        story = rng.sample(pool, min(len(pool), 30))
+        day_s = START_S + rng.randrange(YEAR_S)
+        for _ in range(min(rng.randint(2, 20), size - len(articles))):
+            body = rng.sample(story, min(len(story), rng.randint(8, 15)))
+            body += rng.sample(every_sentence, rng.randint(1, 2))
+            rng.shuffle(body)
+            published = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                      time.gmtime(day_s + rng.randrange(2 * 86_400)))
+            articles.append(Article(source=f"synthetic/{len(articles)}", text="\n".join(body),
+                                    title=rng.choice(story), published=published,
+                                    outlet=f"outlet {rng.randrange(200)}"))
+            events.append(event)
+        event += 1
+    return articles, events
+
+
+def dense_baseline(articles: list[Article], settings: ClusterSettings) -> list[int]:
+    """Same features, dense cosine matrix, scikit-learn average-linkage agglomeration."""
+    facts = [quick_fact_tokens(a.text) for a in articles]
+    matrix = _features(articles, facts, settings).matrix
+    distances = 1.0 - (matrix @ matrix.T).toarray()
+    np.clip(distances, 0.0, None, out=distances)
+    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                    distance_threshold=1.0 - settings.threshold)
+    return model.fit_predict(distances).tolist()
+
+
+def labels_of(articles: list[Article], settings: ClusterSettings) -> list[str]:
+    clusters = cluster_articles(articles, settings)
+    label = {m.id: c.id for c in clusters for m in c.articles}
+    return [label[a.id] for a in articles]
+
+
+def measure(size: int, method: str) -> dict:
+    """One size, one method, in this process: seconds, peak RSS and B-cubed F1."""
+    articles, events = synthetic_corpus(size)
+    settings = ClusterSettings()
+    started = time.perf_counter()
+    if method == "ours":
+        predicted = labels_of(articles, settings)
+    else:
+        predicted = dense_baseline(articles, settings)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"size": size, "method": method, "seconds": seconds, "peak_mb": peak_mb,
+            "f1": bcubed(events, predicted)[2], "clusters": len(set(predicted))}
+
+
+def ecb_f1(method: str) -> float:
+    docs = load()
+    articles = [d.article for d in docs]
+    settings = ClusterSettings()
+    if method == "ours":
+        predicted: list = labels_of(articles, settings)
+    else:
+        predicted = dense_baseline(articles, settings)
+    return bcubed([d.event for d in docs], predicted)[2]
+
+
+def in_subprocess(size: int, method: str) -> dict:
+    output = subprocess.run([sys.executable, __file__, "--one", str(size), method],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"))
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(int(args.one[0]), args.one[1])))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"settings: {ClusterSettings()}")
+    rows = []
+    for size in sizes:
+        row = in_subprocess(size, "ours")
+        rows.append(row)
+        print(f"ours      n={size:>6}  {row['seconds']:7.1f} s  peak {row['peak_mb']:7.0f} MB  "
+              f"B-cubed F1 {row['f1']:.3f}  clusters {row['clusters']}", flush=True)
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        exponent = (math.log(last["seconds"] / first["seconds"])
+                    / math.log(last["size"] / first["size"]))
+        print(f"growth exponent {first['size']}->{last['size']}: {exponent:.2f}")
+    if not args.no_baseline and sizes[0] <= 10_000:
+        base = in_subprocess(sizes[0], "dense")
+        print(f"dense     n={sizes[0]:>6}  {base['seconds']:7.1f} s  peak {base['peak_mb']:7.0f} "
+              f"MB  B-cubed F1 {base['f1']:.3f}  clusters {base['clusters']}")
+        print(f"speed-up at {sizes[0]}: {base['seconds'] / rows[0]['seconds']:.1f}x")
+        print(f"ECB+ B-cubed F1: ours {ecb_f1('ours'):.3f}, dense baseline "
+              f"{ecb_f1('dense'):.3f}")
+
+
+if __name__ == "__main__":
+    main()
