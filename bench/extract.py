@@ -1,6 +1,7 @@
 """Speed of quote and fact extraction against trafilatura's body extraction.
 
-On the 181 pages of the article extraction benchmark, times (median of ``RUNS`` runs):
+On the 181 pages of the article extraction benchmark, CPU times of this process (median
+of ``RUNS`` runs; CPU time, not wall time, since the machine is shared):
 
 - trafilatura pulling the body out of each page's HTML (``html/<id>.html.gz``);
 - ``extract_quotes`` plus ``extract_facts`` over the gold bodies (``ground-truth.json``),
@@ -36,9 +37,9 @@ RUNS = 3
 def _median_time(work: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
-        begin = time.perf_counter()
+        begin = time.process_time()
         work()
-        times.append(time.perf_counter() - begin)
+        times.append(time.process_time() - begin)
     return statistics.median(times)
 
 
@@ -51,10 +52,10 @@ def main() -> None:
     }
     bodies = [row["articleBody"] for row in truth.values()]
 
-    begin = time.perf_counter()
+    begin = time.process_time()
     gazetteer()
     lexicon()
-    load_s = time.perf_counter() - begin
+    load_s = time.process_time() - begin
 
     def bodies_from_html() -> None:
         for html in pages.values():
