@@ -188,6 +188,7 @@ class _Features:
     word_names: np.ndarray
     facts: sp.csr_matrix
     fact_names: np.ndarray
+    fact_idf: np.ndarray
     fact_surfaces: dict[str, str]
 
 
@@ -219,6 +220,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
         word_names=_names(word_vectorizer, words),
         facts=fact_matrix,
         fact_names=_names(fact_vectorizer, fact_matrix),
+        fact_idf=fact_vectorizer.idf_ if fact_matrix.shape[1] else np.array([]),
         fact_surfaces=surfaces,
     )
 
@@ -463,7 +465,8 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
         (np.ones(len(docs), dtype=np.float32), (members_of, np.arange(len(docs)))),
         shape=(len(roots), len(docs)))
     word_weights = (membership @ features.words).tocsr()
-    fact_weights = (membership @ features.facts).tocsr()
+    fact_weights = (membership @ (features.facts > 0).astype(np.float32)).multiply(
+        features.fact_idf).tocsr()
     previous_id = {members[0]: cluster_id for cluster_id, members in locked.items()}
     groups: list[list[int]] = [[] for _ in roots]
     for i, group in enumerate(members_of):
@@ -488,15 +491,28 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
 
 
 def _label(word_row: sp.csr_matrix, fact_row: sp.csr_matrix, features: _Features) -> str:
-    """The cluster's heaviest facts, then its heaviest words not already named by a fact."""
+    """The cluster's most telling facts, then its heaviest words not already named.
+
+    Facts rank by how many of the cluster's articles give them, times their rarity in the
+    whole input; a number reads with the noun it counts most often in the cluster.
+    """
+    weight = {str(features.fact_names[c]): w for c, w in zip(fact_row.indices, fact_row.data,
+                                                             strict=True)}
     keys = [str(features.fact_names[column]) for column in _heaviest(fact_row, 4 * _LABEL_FACTS)]
     long_name_words = {word for key in keys if key.startswith("name:") and " " in key
                        for word in key[5:].split()}
     parts: list[str] = []
+    numbers_shown: set[str] = set()
     for key in keys:
-        if key.startswith("num:") and " " not in key:
-            continue  # the bare number; its "number noun" token reads better
-        if key.startswith("name:") and " " not in key and key[5:] in long_name_words:
+        if key.startswith("num:"):
+            number = key[4:].split(" ", 1)[0]
+            if number in numbers_shown:
+                continue
+            numbers_shown.add(number)
+            counted = [k for k in weight if k.startswith(f"num:{number} ")]
+            if counted:  # "660 arrests" reads better than "660"
+                key = max(counted, key=lambda k: (weight[k], k))
+        elif key.startswith("name:") and " " not in key and key[5:] in long_name_words:
             continue  # "Bailey" when "Simon Bailey" is a candidate too
         surface = features.fact_surfaces[key]
         if not any(surface.casefold() in part.casefold() for part in parts):

@@ -1,0 +1,239 @@
+"""Event clustering: look-alike events apart, the window, copies, stable ids, fixtures."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from coverage_cmp.cluster import cluster_articles
+from coverage_cmp.collect.files import read_path
+from coverage_cmp.collect.outlets import OutletDirectory
+from coverage_cmp.errors import SettingsError
+from coverage_cmp.model import Article, Cluster
+from coverage_cmp.settings import ClusterSettings, CollectSettings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notarise"
+SETTINGS = ClusterSettings()
+
+# Three announcements of one long-running operation: same agency, same words, different
+# numbers and months. Each is reported three times in different words.
+EVENTS = {
+    "jul-2014": ("2014-07-16", [
+        ("660 arrested in UK-wide operation",
+         "The National Crime Agency said 660 suspected paedophiles had been arrested in a "
+         "six-month operation involving 45 police forces across England, Wales, Scotland "
+         "and Northern Ireland. More than 400 children were safeguarded, NCA deputy "
+         "director general Phil Gormley said."),
+        ("Police arrest 660 in online abuse inquiry",
+         "Officers from 45 forces took part in the operation coordinated by the NCA, which "
+         "led to 660 arrests. Phil Gormley said 431 children had been safeguarded and 39 "
+         "of those held were registered sex offenders."),
+        ("NCA: 660 suspects held after covert operation",
+         "A covert operation run by the National Crime Agency with 45 forces has seen 660 "
+         "people arrested over indecent images of children, with 431 children protected, "
+         "according to Phil Gormley of the NCA."),
+    ]),
+    "mar-2015": ("2015-03-24", [
+        ("745 arrested in second wave of NCA operation",
+         "The National Crime Agency said 745 suspected paedophiles had been arrested in the "
+         "second phase of its operation, with police forces taking part across the UK. "
+         "Deputy director Rob Jones said 400 children had been safeguarded since March."),
+        ("Police hold 745 over child abuse images",
+         "Rob Jones of the NCA said the 745 arrests followed a national operation against "
+         "people viewing indecent images of children, and that 400 children were protected."),
+        ("NCA operation: 745 more suspects arrested",
+         "A further 745 people have been arrested, the National Crime Agency said, in an "
+         "operation led by Rob Jones that protected 400 children across the country."),
+    ]),
+    "dec-2015": ("2015-12-09", [
+        ("682 arrested as NCA operation continues",
+         "The National Crime Agency said 682 suspected paedophiles had been arrested by 40 "
+         "police forces, and 399 children safeguarded. Helen Rudd of the NCA said the "
+         "operation targeted people sharing indecent images of children."),
+        ("Police arrest 682 in latest abuse images sweep",
+         "Forty forces took part in the latest NCA operation, which led to 682 arrests and "
+         "399 children protected, Helen Rudd said."),
+        ("NCA: 682 suspects held, 399 children protected",
+         "Helen Rudd of the National Crime Agency said 682 people were arrested and 399 "
+         "children protected in an operation run with 40 police forces."),
+    ]),
+}
+
+
+def make_articles(dated: bool = True) -> list[Article]:
+    articles = []
+    for event, (day, reports) in EVENTS.items():
+        for n, (title, text) in enumerate(reports):
+            articles.append(Article(
+                source=f"{event}/{n}.txt", text=text, title=title, outlet=f"Outlet {n}",
+                published=f"{day}T{8 + n:02d}:00:00+00:00" if dated else None))
+    return articles
+
+
+def assignment(clusters: list[Cluster]) -> dict[str, str]:
+    """Article id -> cluster id, checking that no article appears twice."""
+    seen: dict[str, str] = {}
+    for cluster in clusters:
+        for member in cluster.articles:
+            assert member.id not in seen, f"{member.source} is in two clusters"
+            seen[member.id] = cluster.id
+    return seen
+
+
+def groups_by_source(clusters: list[Cluster]) -> set[frozenset[str]]:
+    return {frozenset(m.source for m in c.articles) for c in clusters}
+
+
+def event_groups(articles: list[Article]) -> set[frozenset[str]]:
+    return {frozenset(a.source for a in articles if a.source.startswith(event))
+            for event in EVENTS}
+
+
+def test_empty_input_gives_no_clusters():
+    assert cluster_articles([], SETTINGS) == []
+
+
+def test_every_article_lands_in_exactly_one_cluster():
+    articles = make_articles()
+    clusters = cluster_articles(articles, SETTINGS)
+    assert set(assignment(clusters)) == {a.id for a in articles}
+
+
+@pytest.mark.parametrize("dated", [True, False], ids=["dated", "undated"])
+def test_look_alike_announcements_of_one_operation_stay_apart(dated):
+    articles = make_articles(dated)
+    clusters = cluster_articles(articles, SETTINGS)
+    assert groups_by_source(clusters) == event_groups(articles)
+
+
+def test_articles_beyond_the_window_join_only_as_copies():
+    day, reports = EVENTS["jul-2014"]
+    title, text = reports[0]
+    rewrite_title, rewrite_text = reports[1]
+    original = Article(source="a", text=text, title=title, published="2014-07-16")
+    rewrite_soon = Article(source="b", text=rewrite_text, title=rewrite_title,
+                           published="2014-07-17")
+    rewrite_late = dataclasses.replace(rewrite_soon, source="c", id="", published="2014-09-30")
+    copy_late = Article(source="d", text=text + " Ends.", title="Reprint",
+                        published="2014-09-30")
+
+    together = cluster_articles([original, rewrite_soon], SETTINGS)
+    assert groups_by_source(together) == {frozenset("ab")}
+    apart = cluster_articles([original, rewrite_late], SETTINGS)
+    assert groups_by_source(apart) == {frozenset("a"), frozenset("c")}
+    copied = cluster_articles([original, copy_late], SETTINGS)
+    assert groups_by_source(copied) == {frozenset("ad")}
+    # a wider window lets the late rewrite join
+    wide = dataclasses.replace(SETTINGS, window_days=90)
+    assert groups_by_source(cluster_articles([original, rewrite_late], wide)) == {
+        frozenset("ac")}
+
+
+def test_copies_point_to_the_earliest_copy():
+    day, reports = EVENTS["jul-2014"]
+    title, text = reports[0]
+    agency = Article(source="agency", text=text, title=title, published=f"{day}T07:00:00Z")
+    reprint = Article(source="trade", text=text.replace("suspected", "alleged"), title="Reprinted",
+                      published=f"{day}T12:00:00Z")
+    second_url = Article(source="agency?amp", text=text, title=title,
+                         canonical_url="https://example.org/amp", published=f"{day}T09:00Z")
+    others = [a for a in make_articles() if a.source.startswith("jul")][1:]
+    clusters = cluster_articles([reprint, *others, second_url, agency], SETTINGS)
+    members = {m.source: m for c in clusters for m in c.articles}
+    assert members["agency"].duplicate_of is None
+    assert members["trade"].duplicate_of == agency.id
+    assert members["agency?amp"].duplicate_of == agency.id
+    assert all(members[a.source].duplicate_of is None for a in others)
+    assignment_of = assignment(clusters)
+    assert assignment_of[reprint.id] == assignment_of[agency.id] == assignment_of[second_url.id]
+
+
+def test_incremental_run_keeps_cluster_ids_and_members():
+    articles = make_articles()
+    first_batch = [a for a in articles if not a.source.endswith("/2.txt")]
+    later = [a for a in articles if a.source.endswith("/2.txt")]
+    new_event = Article(source="other/0.txt", title="Flooding closes motorway",
+                        text="Heavy rain closed the M6 near Lancaster on Tuesday, and the "
+                             "Environment Agency issued 12 flood warnings for Cumbria.",
+                        published="2015-01-05T10:00:00Z")
+    before = cluster_articles(first_batch, SETTINGS)
+    after = cluster_articles([*later, new_event, *first_batch], SETTINGS, previous=before)
+
+    old_assignment, new_assignment = assignment(before), assignment(after)
+    for article_id, cluster_id in old_assignment.items():
+        assert new_assignment[article_id] == cluster_id
+    for article in later:  # each joins the earlier reports of its event
+        sibling = next(a for a in first_batch if a.source[:8] == article.source[:8])
+        assert new_assignment[article.id] == old_assignment[sibling.id]
+    assert new_assignment[new_event.id] not in old_assignment.values()
+
+
+def test_previous_clusters_never_merge():
+    articles = make_articles()
+    jul = [a for a in articles if a.source.startswith("jul")]
+    split = [cluster_articles(jul[:1], SETTINGS)[0], cluster_articles(jul[1:2], SETTINGS)[0]]
+    clusters = cluster_articles(jul, SETTINGS, previous=split)
+    ids = assignment(clusters)
+    assert ids[jul[0].id] == split[0].id
+    assert ids[jul[1].id] == split[1].id
+
+
+def test_same_input_in_any_order_gives_the_same_output():
+    articles = make_articles()
+    expected = [c.to_json() for c in cluster_articles(articles, SETTINGS)]
+    shuffled = articles[:]
+    random.Random(3).shuffle(shuffled)
+    assert [c.to_json() for c in cluster_articles(shuffled, SETTINGS)] == expected
+
+
+def test_cluster_json_follows_the_contract():
+    clusters = cluster_articles(make_articles(), SETTINGS)
+    first = clusters[0].to_json()
+    assert list(first) == ["id", "label", "first_published", "last_published", "outlets",
+                           "articles"]
+    assert list(first["articles"][0]) == ["id", "source", "outlet", "published",
+                                          "duplicate_of"]
+    json.dumps([c.to_json() for c in clusters])
+    assert first["first_published"] == "2014-07-16T08:00:00+00:00"
+    assert first["last_published"] == "2014-07-16T10:00:00+00:00"
+    assert first["outlets"] == ["Outlet 0", "Outlet 1", "Outlet 2"]
+
+
+def test_labels_name_the_facts_that_tell_events_apart():
+    clusters = cluster_articles(make_articles(), SETTINGS)
+    labels = {c.articles[0].source[:8]: c.label for c in clusters}
+    assert "660" in labels["jul-2014"] and "745" in labels["mar-2015"]
+    assert "682" in labels["dec-2015"]
+    for label in labels.values():
+        parts = label.split(" · ")
+        assert 3 <= len(parts) <= 5
+        assert not any(":" in part for part in parts)  # no internal feature keys
+
+
+@pytest.mark.parametrize("field, value", [("threshold", 1.5), ("window_days", -1),
+                                          ("facts_weight", 2.0), ("max_neighbors", 0)])
+def test_settings_reject_values_out_of_range(field, value):
+    with pytest.raises(SettingsError, match=field):
+        ClusterSettings(**{field: value})
+
+
+def test_notarise_fixtures_form_one_cluster_per_announcement():
+    expected = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+    outlets = OutletDirectory.load(FIXTURES / "outlets.toml")
+    articles = []
+    for files in expected["clusters"].values():
+        for name in files:
+            records = list(read_path(str(FIXTURES / name), CollectSettings(), outlets))
+            articles.extend(r for r in records if isinstance(r, Article))
+    assert len(articles) == sum(len(files) for files in expected["clusters"].values())
+    clusters = cluster_articles(articles, SETTINGS)
+    found = {frozenset(Path(m.source).name for m in c.articles) for c in clusters}
+    assert found == {frozenset(files) for files in expected["clusters"].values()}
+    members = {Path(m.source).name: m for c in clusters for m in c.articles}
+    for name in [expected["near_verbatim"]] if isinstance(expected["near_verbatim"], str) \
+            else expected["near_verbatim"]:
+        assert members[name].duplicate_of is not None
