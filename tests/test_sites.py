@@ -163,6 +163,12 @@ def test_declared_encoding_of_feed_bytes_is_honoured() -> None:
     assert links[2].title == "Caf\u00e9 owners fear the diversion"
 
 
+def test_text_already_decoded_ignores_a_stale_encoding_declaration() -> None:
+    decoded = RSS.replace('encoding="utf-8"', 'encoding="iso-8859-1"')
+    links = feed_links(decoded, source="feed", base_url=SITE, settings=settings())
+    assert links[2].title == "Caf\u00e9 owners fear the diversion"
+
+
 @pytest.mark.parametrize("text", [
     "<html><body><p>Not a feed at all, just a page.</p></body></html>",
     "",
