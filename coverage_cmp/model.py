@@ -221,3 +221,133 @@ class Cluster:
             "outlets": list(self.outlets),
             "articles": [member.to_json() for member in self.articles],
         }
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a report's text and where in a reference it comes from."""
+
+    start: int
+    end: int
+    kind: str
+    """``verbatim`` (copied word for word), ``rewrite`` (reworded) or ``new``."""
+    reference_id: str | None = None
+    reference_start: int | None = None
+    reference_end: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """A reference quote and what a report made of it (either side may be missing)."""
+
+    status: str
+    """verbatim, trimmed, altered, paraphrased, narrative-quoted, new or omitted."""
+    speaker_status: str | None
+    """same, changed or missing; None when there is no quote on one side."""
+    reference: Quote | None
+    report: Quote | None
+    similarity: float
+    """0 to 1: how much of the words agree (rapidfuzz ratio over normalised words)."""
+    diff: dict[str, list[Any]] | None = None
+    """Word-level diff inside the marks: ``added``, ``dropped``, ``changed`` ([old, new])."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "speaker_status": self.speaker_status,
+            "reference": self.reference.to_json() if self.reference else None,
+            "report": self.report.to_json() if self.report else None,
+            "similarity": self.similarity,
+            "diff": self.diff,
+        }
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """A reference fact and the report's version of it (either side may be missing)."""
+
+    status: str
+    """same, changed, qualified, added or omitted."""
+    reference: Fact | None
+    report: Fact | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reference": self.reference.to_json() if self.reference else None,
+            "report": self.report.to_json() if self.report else None,
+        }
+
+
+@dataclass(frozen=True)
+class ReuseSummary:
+    """How much of a report comes from its references."""
+
+    label: str
+    """``wholly-derived``, ``partially-derived`` or ``non-derived``."""
+    reused_share: float
+    """Share of the report's words in verbatim or rewrite segments."""
+    verbatim_share: float
+    """Share of the report's words in verbatim segments."""
+    reference_coverage: float
+    """Share of the references' words that the report reuses."""
+    narrative_reused_share: float
+    """``reused_share`` counting only words outside quote marks (speakers' words that any
+    report could have taken from the speaker do not count as copying)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class ReportComparison:
+    """One report set against its references."""
+
+    article: Article
+    reuse: ReuseSummary
+    segments: list[Segment] = field(default_factory=list)
+    quotes: list[QuoteMatch] = field(default_factory=list)
+    facts: list[FactMatch] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    """Label, shares, counts by status and the three most important departures."""
+
+    def to_json(self) -> dict[str, Any]:
+        article = self.article
+        return {
+            "id": article.id,
+            "source": article.source,
+            "outlet": article.outlet,
+            "title": article.title,
+            "text": article.text,
+            "summary": self.summary,
+            "reuse": self.reuse.to_json(),
+            "segments": [segment.to_json() for segment in self.segments],
+            "quotes": [match.to_json() for match in self.quotes],
+            "facts": [match.to_json() for match in self.facts],
+        }
+
+
+@dataclass
+class Comparison:
+    """Every report of an event compared with the reference(s)."""
+
+    references: list[Article]
+    reference_choice: str
+    """Why these references: named by the user, or the rule that picked them."""
+    reports: list[ReportComparison] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``compare@1`` object of the JSON contract, without ``errors``."""
+        return {
+            "schema": "coverage-cmp/compare@1",
+            "references": [
+                {"id": ref.id, "source": ref.source, "outlet": ref.outlet, "title": ref.title,
+                 "text": ref.text}
+                for ref in self.references
+            ],
+            "reference_choice": self.reference_choice,
+            "reports": [report.to_json() for report in self.reports],
+        }

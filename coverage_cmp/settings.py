@@ -146,8 +146,37 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class CompareSettings:
+    """How reports are compared with their reference (see ``coverage_cmp.compare``)."""
+
+    min_match_words: int = 4
+    """Shortest run of identical words counted as verbatim reuse."""
+    rewrite_similarity: float = 0.55
+    """TF-IDF cosine a report sentence needs with a reference sentence to be a rewrite."""
+    wholly_derived: float = 0.9
+    """Reused share of the narrative (words outside quotes) from which a report is
+    ``wholly-derived``."""
+    partially_derived: float = 0.35
+    """Reused share of the narrative from which a report is ``partially-derived``."""
+    quote_match: float = 85.0
+    """rapidfuzz partial ratio (0-100) for a report quote to be a reference quote's words."""
+    quote_reworded: float = 55.0
+    """Lower ratio accepted when the speaker is the same (the quote was reworded)."""
+
+    def __post_init__(self) -> None:
+        owner = "CompareSettings"
+        _check(owner, "min_match_words", self.min_match_words, 1, kind="an int")
+        _check(owner, "rewrite_similarity", self.rewrite_similarity, 0.0, 1.0)
+        _check(owner, "partially_derived", self.partially_derived, 0.0, 1.0)
+        _check(owner, "wholly_derived", self.wholly_derived, self.partially_derived, 1.0)
+        _check(owner, "quote_match", self.quote_match, 0.0, 100.0)
+        _check(owner, "quote_reworded", self.quote_reworded, 0.0, self.quote_match)
+
+
+@dataclass(frozen=True)
 class Settings:
     """All options of a run."""
 
     collect: CollectSettings = field(default_factory=CollectSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    compare: CompareSettings = field(default_factory=CompareSettings)

@@ -1,0 +1,324 @@
+"""Reuse segments: which words of a report are copied, reworded or new.
+
+Two passes, as in the METER study of agency copy and newspapers:
+
+1. Verbatim runs by greedy string tiling over normalised words (case, punctuation and
+   quote-mark style folded). Every reference word n-gram of ``min_match_words`` words is
+   indexed in a dict; each report position looks its n-gram up and extends the candidates
+   greedily, so the cost grows with the report's length, not with the product of lengths.
+   Tiles are then taken longest first, each reference word used at most once.
+2. Sentence alignment for the rest: a report sentence whose TF-IDF cosine with a reference
+   sentence reaches ``rewrite_similarity`` is a rewrite of it; what is left is new.
+
+Words inside quote marks are tracked apart, so a report that shares only the speakers'
+words with the reference (any reporter at the press conference could have them) is not
+taken for a copy: the label reads the share of reused narrative.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from coverage_cmp.extract.text import sentences, words
+from coverage_cmp.model import Article, Quote, ReuseSummary, Segment
+from coverage_cmp.settings import CompareSettings
+
+#: Most reference positions tried for one report n-gram (stock phrases repeat).
+_MAX_CANDIDATES = 32
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+
+
+def fold_word(word: str) -> str:
+    """A word as compared: lower case, one apostrophe style, no hyphens."""
+    return word.casefold().translate(_APOSTROPHES).replace("-", "")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The words of one text with their offsets and whether they sit inside a quote."""
+
+    folded: list[str]
+    starts: list[int]
+    ends: list[int]
+    quoted: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.folded)
+
+
+def tokenize(text: str, quotes: Sequence[Quote] = ()) -> Tokens:
+    """Word tokens of ``text``, each flagged when inside a direct quote."""
+    spans = words(text)
+    inside = sorted((q.start, q.end) for q in quotes if q.kind == "direct")
+    quoted, k = [], 0
+    for span in spans:
+        while k < len(inside) and inside[k][1] <= span.start:
+            k += 1
+        quoted.append(k < len(inside) and inside[k][0] <= span.start)
+    return Tokens([fold_word(text[s.start:s.end]) for s in spans],
+                  [s.start for s in spans], [s.end for s in spans], quoted)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference prepared once for every report: tokens, n-gram index, sentences."""
+
+    article: Article
+    tokens: Tokens
+    sentence_spans: list[tuple[int, int]]
+    """Sentences as token index ranges."""
+
+
+def prepare_reference(article: Article, quotes: Sequence[Quote]) -> Reference:
+    """Tokens and sentences of a reference."""
+    tokens = tokenize(article.text, quotes)
+    return Reference(article, tokens, _sentence_tokens(article.text, tokens))
+
+
+def _sentence_tokens(text: str, tokens: Tokens) -> list[tuple[int, int]]:
+    """Sentences of ``text`` as ``[first, last)`` token ranges (empty ones dropped)."""
+    out, k = [], 0
+    for span in sentences(text):
+        first = k
+        while k < len(tokens) and tokens.starts[k] < span.end:
+            k += 1
+        if k > first:
+            out.append((first, k))
+    return out
+
+
+@dataclass(frozen=True)
+class _Tile:
+    length: int
+    report_at: int
+    ref: int
+    ref_at: int
+
+
+def ngram_index(refs: Sequence[Reference], n: int) -> dict[tuple[str, ...], list[tuple[int, int]]]:
+    index: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+    for r, ref in enumerate(refs):
+        folded = ref.tokens.folded
+        for i in range(len(folded) - n + 1):
+            slot = index[tuple(folded[i:i + n])]
+            if len(slot) < _MAX_CANDIDATES:
+                slot.append((r, i))
+    return index
+
+
+def tile(report: Tokens, refs: Sequence[Reference], min_match: int,
+         index: dict[tuple[str, ...], list[tuple[int, int]]] | None = None) -> list[_Tile]:
+    """Greedy string tiling: maximal shared word runs, longest first, no word used twice.
+
+    Args:
+        report: the report's tokens.
+        refs: the references.
+        min_match: shortest run kept.
+        index: ``ngram_index(refs, min_match)``, when already built.
+
+    Returns:
+        Tiles sorted by report position.
+    """
+    if index is None:
+        index = ngram_index(refs, min_match)
+    folded = report.folded
+    candidates: list[_Tile] = []
+    i = 0
+    while i <= len(folded) - min_match:
+        best: _Tile | None = None
+        for r, j in index.get(tuple(folded[i:i + min_match]), ()):
+            ref_folded = refs[r].tokens.folded
+            length = min_match
+            while (i + length < len(folded) and j + length < len(ref_folded)
+                   and folded[i + length] == ref_folded[j + length]):
+                length += 1
+            if best is None or length > best.length:
+                best = _Tile(length, i, r, j)
+            # Other starts of the same run are found from the other candidates.
+            candidates.append(_Tile(length, i, r, j))
+        i += 1 if best is None else max(1, best.length - min_match + 1)
+    candidates.sort(key=lambda t: (-t.length, t.report_at))
+    used_report = np.zeros(len(folded), dtype=bool)
+    used_ref = [np.zeros(len(ref.tokens), dtype=bool) for ref in refs]
+    tiles = []
+    for cand in candidates:
+        a, b = cand.report_at, cand.report_at + cand.length
+        c, d = cand.ref_at, cand.ref_at + cand.length
+        # Trim the ends already taken; keep what is still long enough.
+        while a < b and (used_report[a] or used_ref[cand.ref][c]):
+            a, c = a + 1, c + 1
+        while b > a and (used_report[b - 1] or used_ref[cand.ref][d - 1]):
+            b, d = b - 1, d - 1
+        if b - a < min_match or used_report[a:b].any() or used_ref[cand.ref][c:d].any():
+            continue
+        used_report[a:b] = True
+        used_ref[cand.ref][c:d] = True
+        tiles.append(_Tile(b - a, a, cand.ref, c))
+    tiles.sort(key=lambda t: t.report_at)
+    return tiles
+
+
+class SentenceMatcher:
+    """TF-IDF over reference sentences, fitted once, to find a report sentence's source."""
+
+    def __init__(self, refs: Sequence[Reference]) -> None:
+        self.refs = refs
+        self.owners: list[tuple[int, int, int]] = []
+        texts = []
+        for r, ref in enumerate(refs):
+            for first, last in ref.sentence_spans:
+                self.owners.append((r, first, last))
+                texts.append(" ".join(ref.tokens.folded[first:last]))
+        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True,
+                                          token_pattern=r"\S+")
+        try:
+            self.matrix = self.vectorizer.fit_transform(texts) if texts else None
+        except ValueError:  # only stop words
+            self.matrix = None
+
+    def best(self, sentence_texts: list[str]) -> list[tuple[int, float]]:
+        """For each text, the index of its closest reference sentence and the cosine."""
+        if self.matrix is None or not sentence_texts:
+            return [(-1, 0.0)] * len(sentence_texts)
+        scores = (self.vectorizer.transform(sentence_texts) @ self.matrix.T).tocsr()
+        out = []
+        for row in range(scores.shape[0]):
+            start, end = scores.indptr[row], scores.indptr[row + 1]
+            if start == end:
+                out.append((-1, 0.0))
+                continue
+            k = int(np.argmax(scores.data[start:end]))
+            out.append((int(scores.indices[start + k]), float(scores.data[start + k])))
+        return out
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Per-token origin of a report: tiles, sentence sources, and the segments made."""
+
+    tokens: Tokens
+    segments: list[Segment]
+    reuse: ReuseSummary
+    sentence_source: list[tuple[int, int, float]]
+    """For each report sentence (token range order): reference index, reference sentence
+    index into ``SentenceMatcher.owners`` (-1 for none) and cosine."""
+    sentence_spans: list[tuple[int, int]]
+
+
+_KINDS = ("new", "rewrite", "verbatim")
+
+
+def align(report: Article, quotes: Sequence[Quote], refs: Sequence[Reference],
+          matcher: SentenceMatcher, settings: CompareSettings,
+          index: dict[tuple[str, ...], list[tuple[int, int]]] | None = None) -> Alignment:
+    """Cut a report into verbatim, rewrite and new segments against its references."""
+    tokens = tokenize(report.text, quotes)
+    n = len(tokens)
+    kind = np.zeros(n, dtype=np.int8)  # index into _KINDS
+    source_ref = np.full(n, -1)
+    source_at = np.full(n, -1)  # reference token (verbatim) or owner sentence (rewrite)
+    for t in tile(tokens, refs, settings.min_match_words, index):
+        kind[t.report_at:t.report_at + t.length] = 2
+        source_ref[t.report_at:t.report_at + t.length] = t.ref
+        source_at[t.report_at:t.report_at + t.length] = np.arange(t.ref_at, t.ref_at + t.length)
+    spans = _sentence_tokens(report.text, tokens)
+    best = matcher.best([" ".join(tokens.folded[a:b]) for a, b in spans])
+    sentence_source = []
+    for (a, b), (owner, cosine) in zip(spans, best, strict=True):
+        ref_index = matcher.owners[owner][0] if owner >= 0 else -1
+        sentence_source.append((ref_index, owner, cosine))
+        verbatim = kind[a:b] == 2
+        if owner < 0 or (cosine < settings.rewrite_similarity and verbatim.mean() < 0.5):
+            continue
+        rest = ~verbatim
+        kind[a:b][rest] = 1
+        source_ref[a:b][rest] = ref_index
+        source_at[a:b][rest] = owner
+    segments = _segments(report.text, tokens, kind, source_ref, source_at, refs, matcher)
+    return Alignment(tokens, segments, _reuse(tokens, kind, refs, source_ref, source_at, matcher,
+                                              settings), sentence_source, spans)
+
+
+def _segments(text: str, tokens: Tokens, kind: np.ndarray, source_ref: np.ndarray,
+              source_at: np.ndarray, refs: Sequence[Reference],
+              matcher: SentenceMatcher) -> list[Segment]:
+    """Merge tokens of one kind and one contiguous source into segments tiling ``text``."""
+    n = len(tokens)
+    if n == 0:
+        return []
+    groups: list[tuple[int, int]] = []
+    first = 0
+    for i in range(1, n + 1):
+        if i < n and kind[i] == kind[first] and source_ref[i] == source_ref[first] and (
+            (kind[i] == 2 and source_at[i] == source_at[i - 1] + 1)
+            or (kind[i] != 2 and source_at[i] == source_at[first])
+        ):
+            continue
+        groups.append((first, i))
+        first = i
+    # Boundaries: after the first white space following a group's last word, so closing
+    # punctuation stays with its words and opening marks go with the next group.
+    cuts = [0]
+    for _, last in groups[:-1]:
+        end, nxt = tokens.ends[last - 1], tokens.starts[last]
+        space = re.search(r"\s+", text[end:nxt])
+        cuts.append(end + space.end() if space else nxt)
+    cuts.append(len(text))
+    segments = []
+    for (a, b), lo, hi in zip(groups, cuts[:-1], cuts[1:], strict=True):
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        while hi > lo and text[hi - 1].isspace():
+            hi -= 1
+        k = int(kind[a])
+        ref_id = ref_start = ref_end = None
+        if k == 2:
+            ref = refs[int(source_ref[a])]
+            ref_id = ref.article.id
+            ref_start = ref.tokens.starts[int(source_at[a])]
+            ref_end = ref.tokens.ends[int(source_at[b - 1])]
+        elif k == 1:
+            r, s_first, s_last = matcher.owners[int(source_at[a])]
+            ref = refs[r]
+            ref_id = ref.article.id
+            ref_start, ref_end = ref.tokens.starts[s_first], ref.tokens.ends[s_last - 1]
+        segments.append(Segment(lo, hi, _KINDS[k], ref_id, ref_start, ref_end))
+    return segments
+
+
+def _reuse(tokens: Tokens, kind: np.ndarray, refs: Sequence[Reference], source_ref: np.ndarray,
+           source_at: np.ndarray, matcher: SentenceMatcher,
+           settings: CompareSettings) -> ReuseSummary:
+    """Shares of reused words, overall and in the narrative, and the label they give."""
+    n = len(tokens)
+    if n == 0:
+        return ReuseSummary("non-derived", 0.0, 0.0, 0.0, 0.0)
+    reused = kind > 0
+    narrative = ~np.asarray(tokens.quoted, dtype=bool)
+    reused_share = float(reused.mean())
+    verbatim_share = float((kind == 2).mean())
+    narrative_share = float(reused[narrative].mean()) if narrative.sum() else reused_share
+    covered = [np.zeros(len(ref.tokens), dtype=bool) for ref in refs]
+    for i in np.flatnonzero(kind == 2):
+        covered[int(source_ref[i])][int(source_at[i])] = True
+    for owner in set(source_at[kind == 1].tolist()):
+        r, first, last = matcher.owners[int(owner)]
+        covered[r][first:last] = True
+    total = sum(len(ref.tokens) for ref in refs)
+    coverage = float(sum(int(c.sum()) for c in covered) / total) if total else 0.0
+    # Mostly quotes and too little narrative to judge: read the whole text instead.
+    basis = narrative_share if narrative.sum() >= 0.25 * n else reused_share
+    if basis >= settings.wholly_derived:
+        label = "wholly-derived"
+    elif basis >= settings.partially_derived:
+        label = "partially-derived"
+    else:
+        label = "non-derived"
+    return ReuseSummary(label, round(reused_share, 4), round(verbatim_share, 4),
+                        round(coverage, 4), round(narrative_share, 4))

@@ -1,0 +1,300 @@
+"""Fact alignment: which numbers, places, titles and key verbs a report kept or changed.
+
+Facts inside direct quotes are left to quote matching. What is compared:
+
+- counts (quantity, money, percent, duration): paired by kind, subject (folded through
+  ``SUBJECT_GROUPS``: suspects, people and arrests count the same thing) and the
+  similarity of their sentences. A report count in a sentence naming a local place the
+  reference sentence does not name is the local angle (``added``), never a changed
+  national figure. Same value and hedge: ``same``; same value, other hedge, or a hedge
+  that fits the reference value ("more than 400" for 431): ``qualified``; else ``changed``.
+- dates: ``same`` when the report has the date, ``added`` when only the report has it.
+- places: lists of two or more nations or countries in one sentence ("England, Wales,
+  Scotland and Northern Ireland"), paired by sentence; a different set is ``changed``.
+- titles: per person, case and the organisation's part ("of the NCA", "NCA's") folded.
+- key verbs (kind ``verb``, compare output only): in the sentences of paired counts, the
+  verbs of ``VERB_FAMILIES`` ("safeguarded" vs "taken into care", "examined" vs
+  "seized"); a family present on both sides with no verb class in common is ``changed``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from coverage_cmp.compare.quotes import normalise, same_speaker
+from coverage_cmp.extract.text import sentences
+from coverage_cmp.model import Fact, FactMatch, Quote
+
+COUNT_KINDS = ("quantity", "money", "percent", "duration")
+#: Head nouns that count the same thing.
+SUBJECT_GROUPS = {
+    "arrests": {"arrest", "arrests", "suspect", "suspects", "people", "person", "paedophile",
+                "paedophiles", "man", "men", "woman", "women", "offender", "offenders"},
+    "devices": {"device", "devices", "phone", "phones", "computer", "computers", "laptop",
+                "laptops", "tablet", "tablets"},
+    "forces": {"force", "forces"},
+    "children": {"child", "children", "victim", "victims"},
+    "properties": {"property", "properties", "home", "homes", "address", "addresses",
+                   "house", "houses"},
+}
+#: Key verbs: classes of synonyms, grouped in families of claims that exclude each other.
+VERB_FAMILIES = {
+    "protection": {"safeguard": r"safeguard(?:ed|ing)?|protected|rescued",
+                   "care": r"taken into care|put into care|placed in care"},
+    "evidence": {"examine": r"examined|analysed|analyzed|checked|inspected",
+                 "seize": r"seized|confiscated|recovered"},
+    "offence": {"view": r"access(?:ing|ed)|view(?:ing|ed)|download(?:ing|ed)|looking at"
+                        r"|possess(?:ing|ed)",
+                "groom": r"groom(?:ing|ed)",
+                "abuse": r"abus(?:ing|ed)"},
+    "justice": {"arrest": r"arrested|held|detained",
+                "charge": r"charged",
+                "convict": r"convicted|jailed|sentenced"},
+}
+_VERB_PATTERNS = [
+    (family, verb_class, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE))
+    for family, classes in VERB_FAMILIES.items() for verb_class, pattern in classes.items()
+]
+#: How far after a count (characters) a county or town makes it a local count.
+_LOCAL_REACH = 60
+_LOCAL_UNITS = {"county", "city", "town", "region", "district"}
+#: Hedges and the reference values they fit, as a ratio of the stated value.
+_HEDGE_FITS = {
+    "more than": (1.0, 1.25), "over": (1.0, 1.25), "at least": (1.0, 10.0),
+    "nearly": (0.95, 1.0), "almost": (0.95, 1.0), "up to": (0.0, 1.0),
+    "fewer than": (0.75, 1.0), "less than": (0.75, 1.0), "under": (0.75, 1.0),
+    "around": (0.9, 1.1), "about": (0.9, 1.1), "some": (0.9, 1.1), "roughly": (0.9, 1.1),
+    "approximately": (0.9, 1.1), "an estimated": (0.8, 1.2),
+}
+
+
+def subject_group(subject: str | None) -> str | None:
+    """The thing a count is of, folded: "suspected paedophiles" and "people" are arrests."""
+    if not subject:
+        return None
+    head = normalise(subject).split()
+    for word in head:
+        for group, members in SUBJECT_GROUPS.items():
+            if word in members:
+                return group
+    return head[-1] if head else None
+
+
+def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in spans:
+        if start <= position < end:
+            return start, end
+    return position, position
+
+
+def _hedge_fits(qualifier: str | None, stated: float, true_value: float) -> bool:
+    if not qualifier or not stated:
+        return False
+    low, high = _HEDGE_FITS.get(qualifier.casefold(), (0.9, 1.1))
+    return low * stated <= true_value <= high * stated
+
+
+def count_status(reference: Fact, report: Fact) -> str:
+    """``same``, ``qualified`` or ``changed`` for two versions of one count."""
+    if reference.value == report.value and reference.unit == report.unit:
+        return "same" if (reference.qualifier or "") == (report.qualifier or "") else "qualified"
+    try:
+        stated, true_value = float(report.value), float(reference.value)
+    except (TypeError, ValueError):
+        return "changed"
+    if reference.unit == report.unit and _hedge_fits(report.qualifier, stated, true_value):
+        return "qualified"
+    return "changed"
+
+
+class _Side:
+    """One text's facts outside quotes, with sentences and their places."""
+
+    def __init__(self, text: str, facts: Sequence[Fact], quotes: Sequence[Quote]) -> None:
+        self.text = text
+        inside = [(q.start, q.end) for q in quotes if q.kind == "direct"]
+        self.facts = [f for f in facts
+                      if not any(s <= f.start and f.end <= e for s, e in inside)]
+        self.sentences = [(s.start, s.end) for s in sentences(text)]
+
+    def sentence(self, fact: Fact) -> str:
+        start, end = _sentence_of(self.sentences, fact.start)
+        return normalise(self.text[start:end])
+
+    def local_places(self, fact: Fact) -> set[str]:
+        """Counties and towns named just after a count ("14 people ... in Lincolnshire")."""
+        start, end = _sentence_of(self.sentences, fact.start)
+        return {str(f.value) for f in self.facts if f.kind == "place"
+                and fact.end <= f.start < min(end, fact.end + _LOCAL_REACH)
+                and (f.unit or "") in _LOCAL_UNITS}
+
+
+def match_facts(reference_text: str, reference_facts: Sequence[Fact],
+                reference_quotes: Sequence[Quote], report_text: str,
+                report_facts: Sequence[Fact], report_quotes: Sequence[Quote]) -> list[FactMatch]:
+    """Every compared fact of the reference and of the report, with its status.
+
+    Returns:
+        Matches in reference order, then the report's ``added`` facts in report order.
+    """
+    ref = _Side(reference_text, reference_facts, reference_quotes)
+    rep = _Side(report_text, report_facts, report_quotes)
+    matches: list[FactMatch] = []
+    seen_verbs: set[tuple[int, int]] = set()
+    pairs = _pair_counts(ref, rep)
+    paired_report = {id(p) for _, p in pairs.values()}
+    for fact in ref.facts:
+        if fact.kind in COUNT_KINDS:
+            if id(fact) in pairs:
+                _, other = pairs[id(fact)]
+                matches.append(FactMatch(count_status(fact, other), fact, other))
+                for change in _verb_changes(ref, fact, rep, other):
+                    if change.report and (change.report.start, change.report.end) not in seen_verbs:
+                        seen_verbs.add((change.report.start, change.report.end))
+                        matches.append(change)
+            else:
+                matches.append(FactMatch("omitted", fact, None))
+    matches.extend(_dates(ref, rep))
+    matches.extend(_place_lists(ref, rep))
+    matches.extend(_titles(ref, rep))
+    matches.extend(FactMatch("added", None, f) for f in rep.facts
+                   if f.kind in COUNT_KINDS and id(f) not in paired_report)
+    return matches
+
+
+def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
+    """Reference count id -> (reference fact, report fact), best pairs first."""
+    scored = []
+    for r in (f for f in ref.facts if f.kind in COUNT_KINDS):
+        r_group, r_sentence, r_local = subject_group(r.subject), ref.sentence(r), \
+            ref.local_places(r)
+        for p in (f for f in rep.facts if f.kind == r.kind):
+            if r.value != p.value and rep.local_places(p) - r_local:
+                continue  # the local angle: a county's count, not the national one
+            similarity = fuzz.token_set_ratio(r_sentence, rep.sentence(p)) / 100
+            same_subject = r_group is not None and r_group == subject_group(p.subject)
+            try:
+                ratio = float(p.value) / float(r.value) if float(r.value) else 0.0
+            except (TypeError, ValueError):
+                ratio = 0.0
+            close = 0.5 <= ratio <= 2.0
+            if r.kind == "duration":
+                ok = same_subject or similarity >= 0.5 or (
+                    sum(f.kind == "duration" for f in ref.facts) == 1
+                    and sum(f.kind == "duration" for f in rep.facts) == 1)
+            else:
+                ok = (same_subject and (close or similarity >= 0.75)) or (
+                    r.value == p.value and similarity >= 0.5)
+            if ok:
+                score = 2 * same_subject + (r.value == p.value) + close + similarity
+                scored.append((score, r, p))
+    scored.sort(key=lambda item: -item[0])
+    pairs: dict[int, tuple[Fact, Fact]] = {}
+    used: set[int] = set()
+    for _, r, p in scored:
+        if id(r) not in pairs and id(p) not in used:
+            pairs[id(r)] = (r, p)
+            used.add(id(p))
+    return pairs
+
+
+def _verbs(side: _Side, fact: Fact) -> dict[str, list[tuple[str, int, int]]]:
+    start, end = _sentence_of(side.sentences, fact.start)
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    for family, verb_class, pattern in _VERB_PATTERNS:
+        for m in pattern.finditer(side.text, start, end):
+            found.setdefault(family, []).append((verb_class, m.start(), m.end()))
+    return found
+
+
+def _verb_changes(ref: _Side, ref_fact: Fact, rep: _Side, rep_fact: Fact) -> list[FactMatch]:
+    """Key verbs of two paired counts' sentences that make different claims."""
+    out = []
+    ref_verbs, rep_verbs = _verbs(ref, ref_fact), _verbs(rep, rep_fact)
+    subject = subject_group(ref_fact.subject)
+    for family, ref_found in ref_verbs.items():
+        rep_found = rep_verbs.get(family)
+        if not rep_found or {c for c, _, _ in ref_found} & {c for c, _, _ in rep_found}:
+            continue
+        (_, a, b), (_, c, d) = ref_found[0], rep_found[0]
+        out.append(FactMatch(
+            "changed",
+            Fact("verb", ref.text[a:b], a, b, ref.text[a:b].casefold(), subject=subject),
+            Fact("verb", rep.text[c:d], c, d, rep.text[c:d].casefold(), subject=subject)))
+    return out
+
+
+def _dates(ref: _Side, rep: _Side) -> list[FactMatch]:
+    ref_values = {f.value for f in ref.facts if f.kind == "date" and f.value}
+    out = []
+    for fact in (f for f in rep.facts if f.kind == "date"):
+        out.append(FactMatch("same" if fact.value in ref_values else "added",
+                             None if fact.value not in ref_values else next(
+                                 f for f in ref.facts if f.kind == "date"
+                                 and f.value == fact.value), fact))
+    return out
+
+
+def _lists(side: _Side) -> list[Fact]:
+    """Runs of two or more nations or countries in one sentence, as one place fact."""
+    out = []
+    for start, end in side.sentences:
+        places = [f for f in side.facts if f.kind == "place" and start <= f.start < end
+                  and f.unit in ("nation", "country")]
+        if len({p.value for p in places}) >= 2:
+            first, last = places[0].start, places[-1].end
+            out.append(Fact("place", side.text[first:last], first, last,
+                            sorted({str(p.value) for p in places})))
+    return out
+
+
+def _place_lists(ref: _Side, rep: _Side) -> list[FactMatch]:
+    out = []
+    rep_lists = _lists(rep)
+    used: set[int] = set()
+    for r in _lists(ref):
+        r_sentence = ref.sentence(r)
+        best = max((p for p in rep_lists if id(p) not in used),
+                   key=lambda p: fuzz.token_set_ratio(r_sentence, rep.sentence(p)),
+                   default=None)
+        if best is None:
+            out.append(FactMatch("omitted", r, None))
+            continue
+        used.add(id(best))
+        out.append(FactMatch("same" if r.value == best.value else "changed", r, best))
+    out.extend(FactMatch("added", None, p) for p in rep_lists if id(p) not in used)
+    return out
+
+
+_TITLE_ORG = re.compile(r"\b(?:of|at|for) the [\w' ]+$|^[\w.]+'s ")
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"}
+
+
+def title_core(title: str) -> str:
+    """A title without case and the organisation's part: "NCA's deputy director general"
+    and "Deputy Director General of the NCA" give "deputy director general"."""
+    folded = title.casefold().replace("’", "'")
+    return " ".join(_TITLE_ORG.sub("", folded).split())
+
+
+def _titles(ref: _Side, rep: _Side) -> list[FactMatch]:
+    def titled(side: _Side) -> list[Fact]:
+        return [f for f in side.facts if f.kind == "title" and f.subject
+                and title_core(f.text) not in _HONORIFICS]
+    ref_titles = titled(ref)
+    out = []
+    for p in titled(rep):
+        own = [r for r in ref_titles if same_speaker(r.subject, p.subject)]
+        if not own:
+            continue
+        core = title_core(p.text)
+        equal = next((r for r in own if title_core(r.text) == core), None)
+        if equal is not None:
+            out.append(FactMatch("same", equal, p))
+        else:
+            closest = max(own, key=lambda r: fuzz.ratio(title_core(r.text), core))
+            out.append(FactMatch("changed", closest, p))
+    return out
