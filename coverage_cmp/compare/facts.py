@@ -19,6 +19,7 @@ Facts inside direct quotes are left to quote matching. What is compared:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -83,13 +84,6 @@ def subject_group(subject: str | None) -> str | None:
     return head[-1] if head else None
 
 
-def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    for start, end in spans:
-        if start <= position < end:
-            return start, end
-    return position, position
-
-
 def _hedge_fits(qualifier: str | None, stated: float, true_value: float) -> bool:
     if not qualifier or not stated:
         return False
@@ -111,7 +105,8 @@ def count_status(reference: Fact, report: Fact) -> str:
 
 
 class _Side:
-    """One text's facts outside quotes, with sentences and their places."""
+    """One text's facts outside quotes, with sentences and their places (looked up by
+    bisection and cached, so a long report costs no more than its length)."""
 
     def __init__(self, text: str, facts: Sequence[Fact], quotes: Sequence[Quote]) -> None:
         self.text = text
@@ -119,17 +114,32 @@ class _Side:
         self.facts = [f for f in facts
                       if not any(s <= f.start and f.end <= e for s, e in inside)]
         self.sentences = [(s.start, s.end) for s in sentences(text)]
+        self._starts = [start for start, _ in self.sentences]
+        self._local = sorted((f.start, str(f.value)) for f in self.facts
+                             if f.kind == "place" and (f.unit or "") in _LOCAL_UNITS)
+        self._folded: dict[tuple[int, int], str] = {}
+
+    def sentence_span(self, fact: Fact) -> tuple[int, int]:
+        k = bisect.bisect_right(self._starts, fact.start) - 1
+        if k >= 0 and fact.start < self.sentences[k][1]:
+            return self.sentences[k]
+        return fact.start, fact.start
 
     def sentence(self, fact: Fact) -> str:
-        start, end = _sentence_of(self.sentences, fact.start)
-        return normalise(self.text[start:end])
+        where = self.sentence_span(fact)
+        if where not in self._folded:
+            self._folded[where] = normalise(self.text[where[0]:where[1]])
+        return self._folded[where]
 
     def local_places(self, fact: Fact) -> set[str]:
         """Counties and towns named just after a count ("14 people ... in Lincolnshire")."""
-        start, end = _sentence_of(self.sentences, fact.start)
-        return {str(f.value) for f in self.facts if f.kind == "place"
-                and fact.end <= f.start < min(end, fact.end + _LOCAL_REACH)
-                and (f.unit or "") in _LOCAL_UNITS}
+        end = min(self.sentence_span(fact)[1], fact.end + _LOCAL_REACH)
+        k = bisect.bisect_left(self._local, (fact.end, ""))
+        found = set()
+        while k < len(self._local) and self._local[k][0] < end:
+            found.add(self._local[k][1])
+            k += 1
+        return found
 
 
 def match_facts(reference_text: str, reference_facts: Sequence[Fact],
@@ -168,11 +178,12 @@ def match_facts(reference_text: str, reference_facts: Sequence[Fact],
 def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
     """Reference count id -> (reference fact, report fact), best pairs first."""
     scored = []
+    rep_local = {id(p): rep.local_places(p) for p in rep.facts if p.kind in COUNT_KINDS}
     for r in (f for f in ref.facts if f.kind in COUNT_KINDS):
         r_group, r_sentence, r_local = subject_group(r.subject), ref.sentence(r), \
             ref.local_places(r)
         for p in (f for f in rep.facts if f.kind == r.kind):
-            if r.value != p.value and rep.local_places(p) - r_local:
+            if r.value != p.value and rep_local[id(p)] - r_local:
                 continue  # the local angle: a county's count, not the national one
             similarity = fuzz.token_set_ratio(r_sentence, rep.sentence(p)) / 100
             same_subject = r_group is not None and r_group == subject_group(p.subject)
@@ -202,7 +213,7 @@ def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
 
 
 def _verbs(side: _Side, fact: Fact) -> dict[str, list[tuple[str, int, int]]]:
-    start, end = _sentence_of(side.sentences, fact.start)
+    start, end = side.sentence_span(fact)
     found: dict[str, list[tuple[str, int, int]]] = {}
     for family, verb_class, pattern in _VERB_PATTERNS:
         for m in pattern.finditer(side.text, start, end):
@@ -240,10 +251,12 @@ def _dates(ref: _Side, rep: _Side) -> list[FactMatch]:
 
 def _lists(side: _Side) -> list[Fact]:
     """Runs of two or more nations or countries in one sentence, as one place fact."""
+    by_sentence: dict[tuple[int, int], list[Fact]] = {}
+    for fact in side.facts:
+        if fact.kind == "place" and fact.unit in ("nation", "country"):
+            by_sentence.setdefault(side.sentence_span(fact), []).append(fact)
     out = []
-    for start, end in side.sentences:
-        places = [f for f in side.facts if f.kind == "place" and start <= f.start < end
-                  and f.unit in ("nation", "country")]
+    for places in by_sentence.values():
         if len({p.value for p in places}) >= 2:
             first, last = places[0].start, places[-1].end
             out.append(Fact("place", side.text[first:last], first, last,

@@ -150,9 +150,10 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
             k = _best_quote(piece, quote.speaker, refs, settings)
             kind, index = ("quote", k) if k is not None else ("new", -1)
             if k is None and len(piece.split()) >= 4:
-                unit = max(narrative, key=lambda u: fuzz.partial_ratio(piece, u[2]),
-                           default=None)
-                if unit and fuzz.partial_ratio(piece, unit[2]) >= NARRATIVE_RATIO and (
+                scored = [(fuzz.partial_ratio(piece, u[2], score_cutoff=NARRATIVE_RATIO), u)
+                          for u in narrative]
+                score, unit = max(scored, key=lambda item: item[0], default=(0.0, None))
+                if unit and score >= NARRATIVE_RATIO and (
                         min(len(piece), len(unit[2])) >= 0.4 * max(len(piece), len(unit[2]))):
                     kind, index = "narrative", narrative.index(unit)
             last = runs[-1] if runs else None
