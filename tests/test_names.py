@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coverage_cmp.extract.names import Mention, find_mentions, gender
@@ -70,8 +70,39 @@ def test_gender_from_honorific_and_first_name() -> None:
     assert [gender(p) for p in people[1:]] == ["male", "female"]
 
 
+@settings(deadline=None)  # the first call loads the place gazetteer
 @given(st.text(alphabet=st.sampled_from(list("Ab Mr.Smith NCA of the,'’\n")), max_size=200))
 def test_mentions_stay_inside_the_text(text: str) -> None:
     for mention in find_mentions(text):
         assert 0 <= mention.start < mention.end <= len(text)
         assert text[mention.start:mention.end] == mention.text
+
+
+def test_middle_initial_and_role_word_surnames_are_names() -> None:
+    text = ("Mara J. Oduya, the family's lawyer, spoke first. CEO Tim Cook and analyst "
+            "Ken Doctor listened. Later Cook left and Doctor stayed.")
+    people = {m.text: m.name for m in _of_kind(text, "person")}
+    assert people["Mara J. Oduya"] == "Mara J. Oduya"
+    assert people["CEO Tim Cook"] == "Tim Cook"
+    assert people["Cook"] == "Tim Cook"
+    assert people["Doctor"] == "Ken Doctor"
+
+
+def test_role_word_alone_is_no_person_without_a_full_name() -> None:
+    text = "The Minister arrived. Doctor Who was on television."
+    assert [m.name for m in _of_kind(text, "person")] == []
+
+
+def test_royal_title_belongs_to_a_one_word_name_and_first_names_link() -> None:
+    text = "Princess Anne opened the school. Anne later met Jose Ortega. Jose waved."
+    people = [(m.text, m.name) for m in _of_kind(text, "person")]
+    assert people == [("Princess Anne", "Princess Anne"), ("Anne", "Princess Anne"),
+                      ("Jose Ortega", "Jose Ortega"), ("Jose", "Jose Ortega")]
+
+
+def test_unknown_first_names_are_people_when_they_speak_or_hold_a_role() -> None:
+    text = ("Okonkwo Adeyemi, a retired judge, spoke. Wen Haoran, another resident, said "
+            "little. The river rose, said Xu Lingyun. New Zealand said nothing.")
+    names = {m.name for m in _of_kind(text, "person")}
+    assert {"Okonkwo Adeyemi", "Wen Haoran", "Xu Lingyun"} <= names
+    assert "New Zealand" not in names

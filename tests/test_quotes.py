@@ -228,3 +228,25 @@ def test_definite_description_resolves_to_the_organisation() -> None:
             "“Every bottle from the affected batch has been recalled,” the statement said.")
     quote = _direct(text)[0]
     assert (quote.speaker, quote.speaker_mention) == ("Harlow Brewing Company", "the statement")
+
+
+def test_pronoun_after_a_quote_means_the_subject_of_the_sentence_before() -> None:
+    text = ("“We will appeal,” said coach Dan Rourke.\n\n"
+            "Defender Milo Grant, who joked about Rourke's temper, saw the anger on his face.\n\n"
+            "“He hates losing more than anyone,” he said.\n\n"
+            "Rourke gave the players a talk on Tuesday.\n\n"
+            "“You have beaten better teams than this one,” he said.")
+    assert [q.speaker for q in _direct(text)] == ["Dan Rourke", "Milo Grant", "Dan Rourke"]
+
+
+def test_pronoun_prefers_the_subject_over_a_later_person_in_the_sentence() -> None:
+    text = ("Amy Hollis, Ruth Kemp’s lawyer, told reporters her client never met Kate Lowe.\n\n"
+            "“My client was in Leeds all week,” she said.")
+    assert _direct(text)[0].speaker == "Amy Hollis"
+
+
+def test_pronoun_chain_keeps_its_referent_across_narrative_sentences() -> None:
+    text = ("Prince Edmund gave a long interview on Sunday.\n\n"
+            "During the tour, he was seen walking with Jeffrey Dunn in the park.\n\n"
+            "He told the interviewer: “I went there to end the friendship in person.”")
+    assert _direct(text)[0].speaker == "Prince Edmund"

@@ -64,6 +64,8 @@ class Lexicon:
     """Role-list words that name no role alone ("the first", "the general")."""
     not_org_acronyms: frozenset[str]
     """Capitalised abbreviations that name countries or pronouns, not organisations."""
+    name_titles: frozenset[str]
+    """Royal and religious titles that belong to a one-word name ("Prince Andrew")."""
     male_first: dict[str, float]
     female_first: dict[str, float]
 
@@ -97,6 +99,7 @@ def lexicon() -> Lexicon:
         female_titles=frozenset(data["female_titles"]),
         not_role_heads=frozenset(data["not_role_heads"]),
         not_org_acronyms=frozenset(data["not_org_acronyms"]),
+        name_titles=frozenset(data["name_titles"]),
         male_first=_census(census / "dist.male.first"),
         female_first=_census(census / "dist.female.first"),
     )
@@ -126,6 +129,12 @@ _ANAPHORIC_TITLE = regex.compile(
     r"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)[ \u00a0]+((?:[a-z][a-z\-]*[ \u00a0]+){0,3}"
     r"[a-z][a-z\-]*)\b"
 )
+# ", a trade professor at Cornell," + the verb after it: an apposition that names a role.
+_APPOSITION_WORDS = regex.compile(
+    r",[ \u00a0]+((?:[\w’'\-]+[ \u00a0]+){0,3}[\w’'\-]+)"
+    r"(?:[^,;:\n“”\"()]{0,100}?,[ \u00a0]+(?:[a-z]+ly[ \u00a0]+)?([a-z]+))?"
+)
+_PRECEDING_WORD = regex.compile(r"\b([a-z]+),?[ \u00a0]+$")
 _APPOSITIVE = regex.compile(r",[ \u00a0]+((?:the|a|an)[ \u00a0]+)?([^,;:\n“”\"()]{3,120}?),")
 
 
@@ -165,11 +174,18 @@ def _trim(tokens: list[_Token], lex: Lexicon) -> list[_Token]:
     return tokens
 
 
+_ACRONYM_TITLES = frozenset(("CEO", "CFO", "COO", "CTO", "CIO", "MP", "MEP", "MSP"))
+_INITIAL = regex.compile(r"\p{Lu}\.")
+
+
 def _is_title_word(token: _Token, lex: Lexicon) -> bool:
-    return token.lower in lex.titles and not _is_acronym(token.text)
+    return token.text in _ACRONYM_TITLES or (
+        token.lower in lex.titles and not _is_acronym(token.text))
 
 
 def _is_name_word(token: _Token, lex: Lexicon) -> bool:
+    if _INITIAL.fullmatch(token.text):
+        return True  # a middle initial: "Sonya A. Zoghlin"
     return not (
         _is_title_word(token, lex)
         or token.lower in lex.org_words
@@ -180,11 +196,21 @@ def _is_name_word(token: _Token, lex: Lexicon) -> bool:
     )
 
 
+def _is_first_name(token: _Token, lex: Lexicon) -> bool:
+    return _is_name_word(token, lex) and (token.lower in lex.male_first
+                                          or token.lower in lex.female_first)
+
+
 def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention]:
     """Split one run of capitalised words into organisation, title and person mentions."""
     mentions: list[Mention] = []
     # A personal name after the last role word: "NCA Deputy Director General Phil Gormley".
+    # A surname may be a role word too, after a known first name: "CEO Tim Cook".
     name_from = len(tokens)
+    title_surname = len(tokens) >= 2 and _is_title_word(tokens[-1], lex) and _is_first_name(
+        tokens[-2], lex)
+    if title_surname:
+        name_from -= 1
     while name_from > 0 and _is_name_word(tokens[name_from - 1], lex):
         name_from -= 1
     name_tokens = tokens[name_from:]
@@ -200,7 +226,11 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
     has_org_word = any(t.lower in lex.org_words for t in tokens)
     if name_tokens and title_from < title_to and len(name_tokens) <= 4:
         start, end = tokens[0].start, name_tokens[-1].end
-        name = text[name_tokens[0].start:name_tokens[-1].end]
+        name_start = name_tokens[0].start
+        if len(name_tokens) == 1 and tokens[title_to - 1].lower in lex.name_titles:
+            # "Prince Andrew", "Pope Francis": the title is part of a one-word name.
+            name_start = tokens[title_to - 1].start
+        name = text[name_start:name_tokens[-1].end]
         title_start, title_end = tokens[title_from].start, tokens[title_to - 1].end
         mentions.append(Mention(start, end, text[start:end], "person", name,
                                 text[title_start:title_end], title_start, title_end))
@@ -216,10 +246,19 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
     if (has_org_word and len(tokens) >= 2) or (len(tokens) == 1 and _is_acronym(tokens[0].text)):
         return [Mention(start, end, span, "organisation", span)]
     first = tokens[0].lower
-    if len(tokens) >= 2 and all(_is_name_word(t, lex) for t in tokens) and len(tokens) <= 4 and (
-        first in lex.male_first or first in lex.female_first or len(first) == 1
-    ):
+    known_first = first in lex.male_first or first in lex.female_first
+    name_words = all(_is_name_word(t, lex) for t in tokens[:-1] if title_surname) and (
+        title_surname or all(_is_name_word(t, lex) for t in tokens))
+    if len(tokens) >= 2 and name_words and len(tokens) <= 4 and (known_first or len(first) == 1):
         return [Mention(start, end, span, "person", span)]
+    if len(tokens) == 1 and _is_title_word(tokens[0], lex) and not has_org_word:
+        # "Cook said": a role word standing alone is a person only if it is the surname
+        # of a full name in the article ("Tim Cook"), which ``_resolve`` checks.
+        return [Mention(start, end, span, "person", None)]
+    if 3 <= len(tokens) <= 4 and name_words and _is_first_name(tokens[1], lex):
+        # A role or adjective opening the sentence: "Defender Milo Grant".
+        start = tokens[1].start
+        return [Mention(start, end, text[start:end], "person", text[start:end])]
     if len(tokens) <= 3 and all(_is_name_word(t, lex) for t in tokens):
         # A capitalised name of unknown kind: a person once "Patrick" alone links it to
         # "Deval Patrick", or the reverse.
@@ -229,16 +268,32 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
 
 def _promote(text: str, mention: Mention, lex: Lexicon) -> Mention:
     """A full name of unknown kind is a person's when a role apposition or a speech verb
-    follows it: "Pankaj Pandey, Head of Research at …", "Saeb Erekat said"."""
+    follows it, or a speech verb comes just before it: "Pankaj Pandey, Head of Research
+    at …", "Saeb Erekat said", "Lakshiwnder Singh, another deportee, said", "said He
+    Jianxiong". Names of places never speak."""
     if mention.kind != "person" or mention.name is not None or " " not in mention.text:
         return mention
+    if _is_place(mention.text):
+        return mention
     following = _FOLLOWING.match(text, mention.end)
-    if following and (
-        (following.group(1).lower() in lex.titles and text[mention.end] == ",")
-        or following.group(1).lower() in lex.speech_verbs
+    apposition = _APPOSITION_WORDS.match(text, mention.end)
+    preceding = _PRECEDING_WORD.search(text, max(0, mention.start - 30), mention.start)
+    if (
+        (following and following.group(1).lower() in lex.speech_verbs)
+        or (apposition and any(w.lower() in lex.titles for w in apposition.group(1).split()))
+        or (apposition and (apposition.group(2) or "") in lex.speech_verbs)
+        or (preceding and preceding.group(1).lower() in lex.speech_verbs)
     ):
         return replace(mention, name=mention.text)
     return mention
+
+
+def _is_place(name: str) -> bool:
+    """Whether a capitalised name is a country, region or city in the gazetteer."""
+    from coverage_cmp.extract.places import gazetteer
+
+    place = gazetteer().get(name)
+    return place is not None and not place.ambiguous
 
 
 def surname(name: str) -> str:
@@ -275,6 +330,12 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
         if first in lex.male_first or first in lex.female_first:
             entry[2].append(person)
             entry[3].append(person.start)
+    # first name -> the full names that open with it ("Jose" -> "Jose Mourinho").
+    by_first: dict[str, set[str]] = {}
+    for person in full_people:
+        first = person.name.split()[0]
+        if first.lower() not in lex.name_titles:
+            by_first.setdefault(first, set()).add(person.name)
     long_orgs = {}
     for m in mentions:
         if m.kind == "organisation" and m.name and " " in m.name:
@@ -290,8 +351,11 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
             same_surname = by_surname.get(surname(m.name or m.text), ([], [], [], []))
             likely = same_surname[2] and same_surname[2:] or same_surname[:2]
             match = _closest(likely[0], likely[1], m.start)
+            first_of = by_first.get(m.name or m.text, set())
             if match is not None:
                 m = replace(m, name=match.name, title=m.title or match.title)
+            elif len(first_of) == 1 and not m.title:
+                m = replace(m, name=next(iter(first_of)))
             elif m.name is None:
                 continue
         resolved.append(m)

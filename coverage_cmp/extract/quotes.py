@@ -13,8 +13,9 @@ The cascade, for one article:
    / ``” – Name, Title``), else before it (``X said: “``, ``according to X``), else
    inherit from the quote before (interrupted and continuation quotes).
 4. ``_speaker_name``: turn the attributing mention into a name: persons and organisations
-   through ``names.find_mentions`` (surnames, acronyms, "the minister" resolved), pronouns
-   to the last speaker or subject of matching gender, spokespeople to their organisation.
+   through ``names.find_mentions`` (surnames, acronyms, "the minister" resolved), he/she
+   through ``_discourse`` (the first person of matching gender in the nearest sentence that
+   names one, resolved pronouns counting as mentions), spokespeople to their organisation.
 5. ``_indirect``: reported speech with a clear source (``the NCA said the majority …``,
    ``according to police, …``) outside direct quotes.
 
@@ -230,6 +231,69 @@ def _patterns() -> _Patterns:
     )
 
 
+@dataclass(frozen=True)
+class _Reference:
+    """One mention of a person in the narrative: by name, or by a resolved he/she."""
+
+    start: int
+    sentence: int
+    """Index of the sentence it stands in."""
+    name: str
+    gender: str | None
+
+
+_SALIENCE_SENTENCES = 6
+"""How many sentences back a pronoun or role description may find its person."""
+
+
+def _salient(references: list[_Reference], position: int, sentence: int, wanted: str | None,
+             genders: dict[str, str]) -> str | None:
+    """The person a pronoun at ``position`` most likely means.
+
+    Centering in its simplest form: the nearest sentence (the pronoun's own, before it,
+    then earlier ones) that mentions a person of the wanted gender, and in that sentence
+    the first such person, which in English news prose is nearly always the subject
+    ("Cook told Benioff …. “…,” he said" means Cook).
+    """
+    index = bisect.bisect_left([r.start for r in references[-_LOOKBACK:]], position)
+    recent = references[-_LOOKBACK:][:index]
+    chosen, chosen_sentence = None, None
+    for reference in reversed(recent):
+        if reference.sentence < sentence - _SALIENCE_SENTENCES or (
+            chosen_sentence is not None and reference.sentence != chosen_sentence
+        ):
+            break
+        if wanted is None or genders.get(reference.name, reference.gender) in (wanted, None):
+            chosen, chosen_sentence = reference.name, reference.sentence
+    return chosen
+
+
+def _discourse(people: list[Mention], pronouns: list[Mention], sentence_starts: list[int]
+               ) -> list[_Reference]:
+    """Person references in text order, he/she resolved on the way (each one then
+    counts as a mention of its person, so chains of pronouns keep their referent)."""
+    genders: dict[str, str] = {}
+    for person in people:
+        known = gender(person)
+        if known is not None:
+            genders.setdefault(person.name, known)
+    references: list[_Reference] = []
+    items = sorted([*people, *(p for p in pronouns if p.text.lower() in ("he", "she"))],
+                   key=lambda m: m.start)
+    for item in items:
+        sentence = bisect.bisect_right(sentence_starts, item.start) - 1
+        if item.kind == "person":
+            references.append(_Reference(item.start, sentence, item.name,
+                                         genders.get(item.name)))
+            continue
+        wanted = _PRONOUNS[item.text.lower()]
+        name = _salient(references, item.start, sentence, wanted, genders)
+        if name is not None:
+            genders.setdefault(name, wanted)
+            references.append(_Reference(item.start, sentence, name, wanted))
+    return references
+
+
 @dataclass
 class _Context:
     """What attribution needs to know about the article."""
@@ -241,8 +305,9 @@ class _Context:
     mention_positions: list[int]
     people: list[Mention]
     sentence_starts: list[int]
-    subjects: set[int]
-    """Starts of the person mentions that come first in their sentence."""
+    references: list[_Reference]
+    """Person mentions and resolved he/she pronouns, in text order: the discourse."""
+    reference_starts: list[int]
     people_starts: list[int]
     organisations: list[Mention]
     organisation_starts: list[int]
@@ -281,12 +346,8 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
     for person in people:
         if " " in person.name:
             full_names.setdefault(surname(person.name), person.name)
-    subjects, seen_sentences = set(), set()
-    for person in people:
-        index = bisect.bisect_right(sentence_starts, person.start) - 1
-        if index not in seen_sentences:
-            seen_sentences.add(index)
-            subjects.add(person.start)
+    references = _discourse(people, [m for m in mentions if m.kind == "pronoun"],
+                            sentence_starts)
     return _Context(
         text=text,
         mention_ends=ends,
@@ -295,7 +356,8 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
         mention_positions=[m.start for m in mentions],
         people=people,
         sentence_starts=sentence_starts,
-        subjects=subjects,
+        references=references,
+        reference_starts=[r.start for r in references],
         people_starts=[p.start for p in people],
         organisations=organisations,
         organisation_starts=[m.start for m in organisations],
@@ -547,14 +609,11 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
             return previous[-1].speaker
         return None
     wanted = _PRONOUNS.get(pronoun)
-    paragraph_start = context.text.rfind("\n", 0, position) + 1
-    recent_start = context.text.rfind("\n", 0, max(paragraph_start - 1, 0)) + 1
+    index = bisect.bisect_left(context.reference_starts, position)
+    if index < len(context.references) and context.references[index].start == position:
+        return context.references[index].name
     fitting = [p for p in _recent(context.people, context.people_starts, position)
                if p.end <= position and gender(p) in (wanted, None)]
-    # The subject of a recent sentence: the first person it names.
-    subjects = [p for p in fitting if p.start >= recent_start and p.start in context.subjects]
-    if subjects:
-        return subjects[-1].name
     last_speaker = next((q.speaker for q in reversed(previous)
                          if q.speaker and _is_person_name(context, q.speaker)), None)
     if last_speaker and any(p.name == last_speaker for p in fitting):
