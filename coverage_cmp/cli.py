@@ -86,24 +86,29 @@ def _parse_when(value: str | None, name: str) -> datetime | None:
         ) from None
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"coverage-cmp {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version.", is_eager=True,
+        callback=_print_version)] = False,
 ) -> None:
     """Options for every command."""
-    if version:
-        typer.echo(f"coverage-cmp {__version__}")
-        raise typer.Exit(0)
     _state["debug"] = debug
     level = logging.DEBUG if debug else logging.INFO if verbose else (
         logging.ERROR if quiet else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s: %(name)s: %(message)s")
-    # Libraries we call log their own parsing troubles as warnings; our errors say it once.
+    # Libraries we call log their own parsing troubles; our one-line errors say it once.
     for noisy in ("trafilatura", "htmldate", "courlan", "newspaper", "charset_normalizer"):
-        logging.getLogger(noisy).setLevel(max(level, logging.ERROR) if not debug else level)
+        logging.getLogger(noisy).setLevel(level if verbose or debug else logging.CRITICAL)
     _state["quiet"] = quiet
 
 
@@ -287,13 +292,9 @@ def cluster(
 
 
 def main() -> None:
-    """Entry point: run the app and turn our errors into one line and an exit status."""
+    """Entry point: usage errors exit 2 (click), our errors print one line and exit 2."""
     try:
-        status = app(standalone_mode=False)
-        sys.exit(status if isinstance(status, int) else 0)
-    except (typer.Exit, SystemExit) as exc:
-        code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
-        sys.exit(code or 0)
+        app()
     except CoverageCmpError as exc:
         if _state.get("debug"):
             raise
@@ -301,15 +302,7 @@ def main() -> None:
         if exc.hint:
             typer.echo(f"hint: {exc.hint}", err=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unforeseen
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
         if _state.get("debug"):
             raise
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc} "

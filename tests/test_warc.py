@@ -106,7 +106,7 @@ def test_truncated_warc_gz_keeps_earlier_pages_and_reports_the_rest(read, tmp_pa
     assert articles[0].url == "https://news.bbc.co.uk/1/a"
     assert isinstance(failure, SourceFailure) and failure.source == str(cut)
     count = int(failure.error.rsplit("after ", 1)[1].split()[0])
-    assert failure.error == f"{cut}: truncated or corrupt WARC after {count} records"
+    assert failure.error == f"truncated or corrupt WARC after {count} records"
     assert 2 <= count < len(crawl())
 
 
@@ -117,14 +117,14 @@ def test_truncated_uncompressed_warc_does_not_yield_a_partial_page(tmp_path):
     cut = tmp_path / "cut.warc"
     cut.write_bytes(data[: len(data) - 200])  # inside the HTML response's body
     records = list(read_warc_pages(str(cut), max_record_bytes=10_000_000))
-    assert records == [SourceFailure(str(cut), f"{cut}: truncated or corrupt WARC after 1 records")]
+    assert records == [SourceFailure(str(cut), "truncated or corrupt WARC after 1 records")]
 
 
 def test_not_a_warc_file(read, tmp_path):
     path = tmp_path / "page.warc"
     path.write_text("<html><body>Just a page saved with the wrong name.</body></html>")
     [failure] = read(path)
-    assert failure == SourceFailure(str(path), f"{path}: truncated or corrupt WARC after 0 records")
+    assert failure == SourceFailure(str(path), "truncated or corrupt WARC after 0 records")
 
 
 def test_record_over_size_limit_is_refused_and_others_read(tmp_path):

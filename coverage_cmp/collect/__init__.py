@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from coverage_cmp.collect.body import PageContent, extract_page
 from coverage_cmp.collect.fetch import Fetcher, FetchResult
-from coverage_cmp.collect.files import read_path
+from coverage_cmp.collect.files import html_article, plain_text_article, read_path
 from coverage_cmp.collect.outlets import OutletDirectory
 from coverage_cmp.collect.sites import feed_links, is_feed, site_links
 from coverage_cmp.errors import CoverageCmpError, SourceError
@@ -29,7 +28,7 @@ from coverage_cmp.model import Article, Link, SourceFailure
 from coverage_cmp.settings import CollectSettings
 from coverage_cmp.store import FetchLogEntry
 
-__all__ = ["Source", "collect_sources", "page_to_article"]
+__all__ = ["Source", "collect_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -50,25 +49,6 @@ def is_url(value: str) -> bool:
     if value.startswith(("javascript:", "data:", "mailto:")):
         return True
     return len(urlsplit(value).scheme) > 1 and "://" in value
-
-
-def page_to_article(page: PageContent, *, source: str, url: str | None, raw_html: bytes | None,
-                    outlets: OutletDirectory) -> Article:
-    """An ``Article`` from an extracted page, with its outlet looked up."""
-    outlet = outlets.lookup(page.canonical_url or url, page.site_name)
-    return Article(
-        source=source,
-        text=page.text,
-        title=page.title,
-        url=url,
-        canonical_url=page.canonical_url,
-        outlet=outlet.name,
-        outlet_scope=outlet.scope,
-        outlet_region=outlet.region,
-        authors=list(page.authors),
-        published=page.published,
-        raw_html=raw_html,
-    )
 
 
 def collect_sources(
@@ -158,21 +138,23 @@ def _collect_remote(remote: list[Source], links: list[Link], settings: CollectSe
 
 def _page(link: Link, result: FetchResult, settings: CollectSettings,
           outlets: OutletDirectory) -> Article | SourceFailure:
-    try:
-        page = extract_page(result.text, source=link.url, url=result.final_url,
-                            extractor=settings.extractor)
-    except SourceError as exc:
-        return SourceFailure(link.url, exc.reason)
-    # An article found through a feed, a site or a URL list is known by its own URL,
-    # the string a user would pass to later commands.
-    article = page_to_article(page, source=link.url, url=result.final_url,
-                              raw_html=result.body, outlets=outlets)
-    if link.outlet and not article.outlet:
-        article.outlet = link.outlet
-    if article.published is None and link.published:
-        article.published = link.published
-    if article.title is None and link.title:
-        article.title = link.title
+    """The article in a fetched page: HTML through the body extractor, plain text as is.
+
+    An article found through a feed, a site or a URL list is known by its own URL, the
+    string a user would pass to later commands.
+    """
+    if result.content_type == "text/plain":
+        article = plain_text_article(result.text, source=link.url, raw=result.body,
+                                     outlets=outlets)
+    else:
+        article = html_article(result.body, source=link.url, settings=settings,
+                               outlets=outlets, url=result.final_url, declared=result.charset)
+    if isinstance(article, SourceFailure):
+        return article
+    article.url = result.final_url
+    article.outlet = article.outlet or link.outlet
+    article.published = article.published or link.published
+    article.title = article.title or link.title
     return article
 
 
@@ -231,7 +213,7 @@ def _expand_site(url: str, settings: CollectSettings, fetcher: Fetcher,
 
     try:
         found = site_links(front.text, front.final_url, fetch_text=fetch_text,
-                           settings=settings)
+                           settings=settings, source=url)
     except CoverageCmpError as exc:
         yield SourceFailure(url, str(exc))
         return

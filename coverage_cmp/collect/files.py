@@ -32,7 +32,6 @@ export of a million articles is fine, one 200 MB field is not.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gzip
 import json
@@ -46,10 +45,9 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from charset_normalizer import from_bytes
 from dateutil import parser as date_parser
 
-from coverage_cmp._text import decode_bytes, looks_binary, normalize_text
+from coverage_cmp._text import decode_bytes, detect_encoding, looks_binary, normalize_text
 from coverage_cmp.collect.body import extract_page
 from coverage_cmp.collect.outlets import OutletDirectory
 from coverage_cmp.collect.warc import WarcPage, read_warc_pages
@@ -127,7 +125,7 @@ def _kind(path: str) -> str | None:
 
 
 def _failure(source: str, reason: str) -> SourceFailure:
-    return SourceFailure(source, f"{source}: {reason}")
+    return SourceFailure(source, reason)
 
 
 # --- folders ----------------------------------------------------------------------------
@@ -183,7 +181,7 @@ def _read_file(path: str, kind: str | None, settings: CollectSettings,
         else:
             yield from _read_whole(path, kind, settings, outlets)
     except CoverageCmpError as exc:
-        yield SourceFailure(path, str(exc))
+        yield SourceFailure(path, getattr(exc, "reason", str(exc)))
     except OSError as exc:
         yield _failure(path, f"cannot read ({exc.strerror or exc})")
     except Exception as exc:  # last guard: one odd file must not end the run
@@ -208,7 +206,7 @@ def _read_whole(path: str, kind: str | None, settings: CollectSettings,
         yield _failure(path, "binary file, not text or HTML")
         return
     if kind == "html":
-        yield _html_article(data, source=path, settings=settings, outlets=outlets)
+        yield html_article(data, source=path, settings=settings, outlets=outlets)
         return
     text = _decode(data)
     urls = _url_lines(text.splitlines())
@@ -217,7 +215,7 @@ def _read_whole(path: str, kind: str | None, settings: CollectSettings,
     elif kind == "urls":
         yield _failure(path, "not a list of URLs (every line must be an http(s) URL)")
     elif kind == "text":
-        yield _text_article(text, source=path, raw=data, outlets=outlets)
+        yield plain_text_article(text, source=path, raw=data, outlets=outlets)
     else:
         suffix = os.path.splitext(path)[1] or "(none)"
         yield _failure(path, f"unsupported file type {suffix} (expected {_EXPECTED}, "
@@ -234,7 +232,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
                            re.IGNORECASE)
 
 
-def _html_article(data: bytes, *, source: str, settings: CollectSettings,
+def html_article(data: bytes, *, source: str, settings: CollectSettings,
                   outlets: OutletDirectory, url: str | None = None,
                   declared: str | None = None) -> Article | SourceFailure:
     """An article from a page's bytes; the declared charset wins over ``<meta charset>``."""
@@ -245,7 +243,7 @@ def _html_article(data: bytes, *, source: str, settings: CollectSettings,
     try:
         page = extract_page(html, source=source, url=url, extractor=settings.extractor)
     except CoverageCmpError as exc:
-        return SourceFailure(source, str(exc))
+        return SourceFailure(source, getattr(exc, "reason", str(exc)))
     outlet = outlets.lookup(page.canonical_url or url, page.site_name)
     return Article(
         source=source,
@@ -266,7 +264,7 @@ def _read_warc(path: str, settings: CollectSettings,
                outlets: OutletDirectory) -> Iterator[Record]:
     for item in read_warc_pages(path, max_record_bytes=settings.max_file_bytes):
         if isinstance(item, WarcPage):
-            yield _html_article(item.body, source=f"{path}#record{item.record}",
+            yield html_article(item.body, source=f"{path}#record{item.record}",
                                 settings=settings, outlets=outlets, url=item.url or None,
                                 declared=item.charset)
         else:
@@ -518,7 +516,7 @@ def _credit_authors(line: str) -> list[str]:
     return names
 
 
-def _text_article(text: str, *, source: str, raw: bytes,
+def plain_text_article(text: str, *, source: str, raw: bytes,
                   outlets: OutletDirectory) -> Article | SourceFailure:
     parts = parse_plain_text(text)
     if not parts.text:
@@ -619,7 +617,7 @@ def _read_export(path: str, kind: str, settings: CollectSettings,
         yield _failure(path, "binary file, not text")
         return
     try:
-        with opener(path, "rt", encoding=_detect_encoding(sample), errors="replace",
+        with opener(path, "rt", encoding=detect_encoding(sample), errors="replace",
                     newline="") as stream:
             if kind == "jsonl":
                 yield from _jsonl_records(stream, path, settings, outlets)
@@ -629,34 +627,8 @@ def _read_export(path: str, kind: str, settings: CollectSettings,
         yield _failure(path, f"gzip file is truncated or corrupt ({exc})")
 
 
-def _detect_encoding(sample: bytes) -> str:
-    """The encoding of bytes that declare none, judged from (the start of) the file.
-
-    UTF-8 when it decodes; else charset-normalizer's guess, except that Windows-1252 (or
-    Latin-1) wins when it is nearly as plausible (chaos within 0.1 of the best): a few
-    accented letters or a pound sign fit Central European and Mac code pages just as
-    well, and undeclared news copy in English is nearly always Western.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    matches = list(from_bytes(sample))
-    if not matches:
-        return "cp1252"
-    least_chaos = min(match.chaos for match in matches)
-    tied = {match.encoding for match in matches if match.chaos <= least_chaos + 0.1}
-    for western in ("cp1252", "latin_1", "iso8859_15"):
-        if western in tied:
-            return western
-    return matches[0].encoding
-
-
 def _decode(data: bytes, declared: str | None = None) -> str:
-    return decode_bytes(data, declared or _detect_encoding(data[:_SAMPLE_BYTES]))
+    return decode_bytes(data, declared)
 
 
 def _jsonl_records(stream: TextIO, path: str, settings: CollectSettings,
@@ -666,17 +638,17 @@ def _jsonl_records(stream: TextIO, path: str, settings: CollectSettings,
             continue
         source = f"{path}#L{number}"
         if len(line) > settings.max_file_bytes:
-            yield SourceFailure(source, f"{path}: line {number}: longer than max_file_bytes "
+            yield SourceFailure(source, f"line {number}: longer than max_file_bytes "
                                         f"({settings.max_file_bytes})")
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield SourceFailure(source, f"{path}: line {number}: invalid JSON ({exc.msg} "
+            yield SourceFailure(source, f"line {number}: invalid JSON ({exc.msg} "
                                         f"at column {exc.colno})")
             continue
         if not isinstance(row, dict):
-            yield SourceFailure(source, f"{path}: line {number}: not a JSON object")
+            yield SourceFailure(source, f"line {number}: not a JSON object")
             continue
         yield _row_record(row, source, f"{path}: line {number}", outlets)
 

@@ -51,7 +51,7 @@ def read_warc_pages(path: str, *, max_record_bytes: int) -> Iterator[WarcPage | 
     try:
         stream = open(path, "rb")  # noqa: SIM115 (closed below, also on early exit)
     except OSError as exc:
-        yield SourceFailure(path, f"{path}: cannot read ({exc.strerror or exc})")
+        yield SourceFailure(path, f"cannot read ({exc.strerror or exc})")
         return
     with stream:
         yield from _pages(stream, path, max_record_bytes)
@@ -131,4 +131,4 @@ def _has_unread_bytes(stream: BinaryIO, offset: int) -> bool:
 
 
 def _corrupt(path: str, records: int) -> SourceFailure:
-    return SourceFailure(path, f"{path}: truncated or corrupt WARC after {records} records")
+    return SourceFailure(path, f"truncated or corrupt WARC after {records} records")

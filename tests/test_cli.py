@@ -1,0 +1,281 @@
+"""The coverage-cmp command end to end: real processes, a real store, loopback servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from httpserver import LoopbackServer, Reply, sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures" / "notarise"
+ORIGIN = "http://fixtures.invalid"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+ARTICLE_FILES = [a["file"] for a in EXPECTED["articles"]]
+HTML_ARTICLES = [f for f in ARTICLE_FILES if f.endswith(".html")]
+FAST = ["--delay", "0", "--timeout", "5", "--retries", "1"]
+
+
+def run(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "coverage_cmp", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def stored(db: Path) -> list[tuple[str, str]]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT id, source FROM articles ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def serve_fixtures(server: LoopbackServer) -> None:
+    """Serve the fixture folder as a site, the placeholder origin swapped for the server's."""
+    for path in FIXTURES.iterdir():
+        if path.suffix in {".html", ".xml", ".txt"}:
+            body = path.read_text(encoding="utf-8").replace(ORIGIN, server.base_url)
+            kind = {".xml": "application/rss+xml", ".txt": "text/plain"}.get(
+                path.suffix, "text/html; charset=utf-8")
+            server.route(f"/{path.name}", Reply(body=body.encode("utf-8"), content_type=kind))
+    server.route("/", Reply(body=(FIXTURES / "index.html").read_text(encoding="utf-8")
+                            .replace(ORIGIN, server.base_url).encode("utf-8")))
+
+
+def test_collect_files_then_list_them(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    result = run("collect", *files, "--db", str(db), "--outlets",
+                 str(FIXTURES / "outlets.toml"))
+    assert result.returncode == 0, result.stderr
+    assert len(stored(db)) == len(files)
+    listing = run("articles", "--db", str(db), "--format", "json")
+    assert listing.returncode == 0
+    articles = json.loads(listing.stdout)["articles"]
+    by_file = {Path(a["source"]).name: a for a in articles}
+    for expected in EXPECTED["articles"]:
+        got = by_file[expected["file"]]
+        assert got["outlet"] == expected["outlet"], expected["file"]
+        assert got["outlet_scope"] == expected["scope"], expected["file"]
+
+
+def test_rerun_stores_nothing_twice(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES[:4]]
+    assert run("collect", *files, "--db", str(db)).returncode == 0
+    before = stored(db)
+    again = run("collect", *files, "--db", str(db))
+    assert again.returncode == 0
+    assert stored(db) == before
+    assert "0 new" in again.stderr
+
+
+def test_bad_sources_are_named_and_the_rest_still_stored(tmp_path: Path, http_server) -> None:
+    db = tmp_path / "c.db"
+    good = str(FIXTURES / "cambs-regional.html")
+    assert run("collect", good, "--db", str(db)).returncode == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "blob.html"
+    binary.write_bytes(bytes(range(256)) * 40)
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Police in Hôpital-Café arrested eight people on Tuesday.\n\n"
+                       "« Nous avons agi », a dit le préfet.\n".encode("latin-1"))
+    server = http_server("127.0.0.2")
+    server.route("/gone", Reply(status=410))
+    server.route("/flaky", sequence(Reply(status=500),
+                                    Reply(body=(FIXTURES / "lincs-regional.html").read_bytes())))
+    server.route("/doc.pdf", Reply(body=b"%PDF-1.4 ...", content_type="application/pdf"))
+    bad = ["/no/such/file.html", str(empty), str(binary), "file:///etc/passwd",
+           "not a url://", server.url("/gone"), server.url("/doc.pdf"), "http://127.0.0.1:9/x"]
+    result = run("collect", *bad, str(latin1), server.url("/flaky"), "--db", str(db), *FAST)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    for source in bad:
+        assert any(source in line for line in errors), (source, result.stderr)
+    assert "Traceback" not in result.stderr
+    sources = {s for _, s in stored(db)}
+    assert good in sources, "an article stored earlier was lost"
+    assert str(latin1) in sources
+    assert server.url("/flaky") in sources
+    con = sqlite3.connect(db)
+    text = con.execute("SELECT text FROM articles WHERE source = ?", (str(latin1),)).fetchone()[0]
+    assert "Hôpital-Café" in text
+    attempts = con.execute("SELECT attempts FROM fetch_log WHERE url = ?",
+                           (server.url("/flaky"),)).fetchone()[0]
+    assert attempts == 2
+
+
+def test_json_errors_list_failed_sources(tmp_path: Path) -> None:
+    result = run("extract", str(FIXTURES / "cambs-regional.html"), "/no/such.html",
+                 "--format", "json")
+    assert result.returncode == 1
+    out = json.loads(result.stdout)
+    assert [e["source"] for e in out["errors"]] == ["/no/such.html"]
+    assert len(out["articles"]) == 1
+
+
+def test_unusable_store_exits_2_with_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("my notes\n" * 50)
+    result = run("collect", str(FIXTURES / "cambs-regional.html"), "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: ") and str(db) in result.stderr
+    assert db.read_text() == "my notes\n" * 50
+
+
+def test_bad_usage_exits_2() -> None:
+    assert run("collect").returncode == 2
+    assert run("cluster", "--threshold", "7").returncode == 2
+    assert run("no-such-command").returncode == 2
+
+
+def test_feed_and_site_collect_through_the_polite_fetcher(tmp_path: Path, http_server) -> None:
+    server = http_server("127.0.0.3")
+    serve_fixtures(server)
+    db = tmp_path / "c.db"
+    result = run("collect", "--feed", server.url("/feed.xml"), "--db", str(db), *FAST,
+                 "--since", "2014-07-01", "--until", "2014-12-31")
+    assert result.returncode == 0, result.stderr
+    urls = {s for _, s in stored(db)}
+    july = {server.url(f"/{a['file']}") for a in EXPECTED["articles"]
+            if a["cluster"] == "op-2014-07"}
+    assert july <= urls
+    assert not any("2015" in u or "distractor" in u for u in urls)
+    user_agents = {r.headers.get("user-agent") for r in server.requests}
+    assert len(user_agents) == 1 and "coverage-cmp" in user_agents.pop()
+    # Stored URLs are not fetched again; --refresh fetches them.
+    def article_paths() -> list[str]:
+        return [p for p in server.paths() if p.endswith((".html", ".txt")) and p != "/robots.txt"]
+
+    pages = article_paths()
+    assert run("collect", "--feed", server.url("/feed.xml"), "--db", str(db), *FAST,
+               "--since", "2014-07-01", "--until", "2014-12-31").returncode == 0
+    assert article_paths() == pages
+    refreshed = run("collect", "--feed", server.url("/feed.xml"), "--db", str(db), *FAST,
+                    "--since", "2014-07-01", "--until", "2014-12-31", "--refresh")
+    assert refreshed.returncode == 0
+    assert len(article_paths()) == 2 * len(pages)
+    site = run("collect", "--site", server.base_url + "/", "--db", str(tmp_path / "s.db"),
+               *FAST)
+    assert site.returncode in (0, 1), site.stderr
+    assert len(stored(tmp_path / "s.db")) >= len(HTML_ARTICLES) - 1
+
+
+def test_robots_txt_is_obeyed_unless_ignored(tmp_path: Path, http_server) -> None:
+    server = http_server("127.0.0.4")
+    serve_fixtures(server)
+    server.route("/robots.txt", Reply(body=b"User-agent: *\nDisallow: /\n",
+                                      content_type="text/plain"))
+    url = server.url("/cambs-regional.html")
+    blocked = run("collect", url, "--db", str(tmp_path / "c.db"), *FAST)
+    assert blocked.returncode == 1 and "robots.txt" in blocked.stderr
+    assert "/cambs-regional.html" not in server.paths()
+    allowed = run("collect", url, "--ignore-robots", "--db", str(tmp_path / "c.db"), *FAST)
+    assert allowed.returncode == 0
+    assert len(stored(tmp_path / "c.db")) == 1
+
+
+def _many_files(folder: Path, n: int) -> None:
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"story-{i:04d}.txt").write_text(
+            f"Story {i} about the {folder.name} harbour\n\nThe harbour master counted {i} boats. "
+            f"Officials said the number {i * 7} would be checked again next week.\n" * 3,
+            encoding="utf-8")
+
+
+def test_kill_9_during_collect_then_rerun_gives_each_article_once(tmp_path: Path) -> None:
+    folder = tmp_path / "pile"
+    _many_files(folder, 300)
+    db = tmp_path / "c.db"
+    for delay in (1.5, 2.5):
+        proc = subprocess.Popen([sys.executable, "-m", "coverage_cmp", "collect", str(folder),
+                                 "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert run("collect", str(folder), "--db", str(db)).returncode == 0
+    rows = stored(db)
+    assert len(rows) == 300 and len({s for _, s in rows}) == 300
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    statuses = [r[0] for r in con.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses[-1] == "ok"
+
+
+def test_two_collect_processes_on_one_store_both_finish(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    _many_files(a, 120)
+    _many_files(b, 120)
+    (b / "story-0000.txt").write_text((a / "story-0000.txt").read_text())
+    db = tmp_path / "c.db"
+    procs = [subprocess.Popen([sys.executable, "-m", "coverage_cmp", "collect", str(d),
+                               "--db", str(db)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+             for d in (a, b)]
+    codes = [p.wait(timeout=300) for p in procs]
+    assert codes == [0, 0], [p.stderr.read() for p in procs]
+    # b/story-0000 has a/story-0000's text: one article (no URL, same content) in all.
+    assert len(stored(db)) == 239
+
+
+def test_extract_json_follows_the_contract() -> None:
+    result = run("extract", str(FIXTURES / "cambs-regional.html"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["schema"] == "coverage-cmp/extract@1" and out["errors"] == []
+    (article,) = out["articles"]
+    assert set(article) >= {"id", "source", "outlet", "title", "published", "text",
+                            "quotes", "facts"}
+    assert article["source"] == str(FIXTURES / "cambs-regional.html")
+    text = article["text"]
+    for quote in article["quotes"]:
+        assert text[quote["start"]:quote["end"]] == quote["text"]
+        assert quote["kind"] in {"direct", "indirect"}
+    for fact in article["facts"]:
+        assert text[fact["start"]:fact["end"]] == fact["text"]
+    speakers = {q["speaker"] for q in article["quotes"] if q["kind"] == "direct"}
+    assert speakers == {"Phil Gormley", "Simon Bailey"}
+
+
+def test_same_article_same_text_from_every_command(tmp_path: Path) -> None:
+    path = str(FIXTURES / "lincs-regional.html")
+    db = tmp_path / "c.db"
+    assert run("collect", path, "--db", str(db)).returncode == 0
+    from_store = json.loads(run("articles", "--db", str(db), "--format", "json").stdout)
+    direct = json.loads(run("articles", path, "--format", "json").stdout)
+    extracted = json.loads(run("extract", path, "--format", "json").stdout)
+    texts = {from_store["articles"][0]["text"], direct["articles"][0]["text"],
+             extracted["articles"][0]["text"]}
+    assert len(texts) == 1
+    ids = {from_store["articles"][0]["id"], direct["articles"][0]["id"],
+           extracted["articles"][0]["id"]}
+    assert len(ids) == 1
+
+
+def test_cluster_json_puts_every_article_in_one_cluster(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    assert run("collect", *files, "--db", str(db)).returncode == 0
+    result = run("cluster", "--db", str(db), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["schema"] == "coverage-cmp/cluster@1"
+    members = [m["id"] for c in out["clusters"] for m in c["articles"]]
+    assert sorted(members) == sorted(i for i, _ in stored(db))
+    again = json.loads(run("cluster", "--db", str(db), "--format", "json").stdout)
+    assert [c["id"] for c in again["clusters"]] == [c["id"] for c in out["clusters"]]
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version(flag: str) -> None:
+    result = run(flag)
+    assert result.returncode == 0 and result.stdout
