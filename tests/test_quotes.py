@@ -250,3 +250,32 @@ def test_pronoun_chain_keeps_its_referent_across_narrative_sentences() -> None:
             "During the tour, he was seen walking with Jeffrey Dunn in the park.\n\n"
             "He told the interviewer: “I went there to end the friendship in person.”")
     assert _direct(text)[0].speaker == "Prince Edmund"
+
+
+def test_verb_inside_the_quoted_sentence_is_not_the_attribution() -> None:
+    text = ("“The board wants a bigger plan than the small one” announced in May, said "
+            "Nadia Rahm, a fellow at the Civic Institute.")
+    assert _direct(text)[0].speaker == "Nadia Rahm"
+
+
+def test_participle_cue_takes_the_subject_of_its_clause() -> None:
+    text = ("After the vote, Greta Lindqvist issued a statement about the result, saying, "
+            "“We will respect the decision of the members.”")
+    assert _direct(text)[0].speaker == "Greta Lindqvist"
+
+
+def test_speaker_opening_a_long_apposition_with_a_place_in_it() -> None:
+    text = ("“The model surprised us again and again,” Ola Berg, a fellow at the Lund "
+            "Institute in Malmo, Sweden, and co-author of the study, said in a statement.")
+    assert _direct(text)[0].speaker == "Ola Berg"
+
+
+def test_adverb_between_pronoun_and_verb() -> None:
+    text = ("Governor Paul Reyes skipped the hearing.\n\n"
+            "He instead told the local radio host: “I had a prior engagement that day.”")
+    assert _direct(text)[0].speaker == "Paul Reyes"
+
+
+def test_plural_group_nouns_name_nobody() -> None:
+    text = "“Fund our schools now,” teachers chanted outside the hall."
+    assert _direct(text)[0].speaker is None

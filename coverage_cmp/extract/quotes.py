@@ -173,6 +173,7 @@ class _Patterns:
 
     verb: regex.Pattern
     inverted: regex.Pattern
+    comma_inverted: regex.Pattern
     according_after: regex.Pattern
     according_before: regex.Pattern
     dash: regex.Pattern
@@ -187,7 +188,12 @@ _REPORTING_VERBS = (
 _ADVERBS = frozenset((
     "also", "later", "then", "previously", "earlier", "once", "simply", "recently", "further",
     "again", "finally", "first", "had", "has", "have", "was", "is", "were", "would", "will",
+    "instead", "now", "still", "even", "just", "never", "too", "since", "often",
 ))
+#: Words after a verb that show it is no inverted attribution ("announced in October").
+_NOT_A_SPEAKER = regex.compile(
+    r"(?:in|on|at|to|by|for|with|that|last|this|earlier|later|about|from)\b"
+)
 _SPEAKER_STOP = regex.compile(
     r"[,.;:!?“”\"()\n]|[ \u00a0](?:in|on|at|to|during|after|before|when|while|who|which|"
     r"that|as|from|of|last|this|yesterday|today|earlier)\b"
@@ -221,6 +227,7 @@ def _patterns() -> _Patterns:
     return _Patterns(
         verb=regex.compile(rf"\b(?:{verbs})\b"),
         inverted=regex.compile(rf"[ \u00a0]*,?[ \u00a0]*({verbs})[ \u00a0]+(?=\S)"),
+        comma_inverted=regex.compile(rf",[ \u00a0]*({verbs})[ \u00a0]+(?=\p{{Lu}})"),
         according_after=regex.compile(r"[ \u00a0]*,?[ \u00a0]*(according to)[ \u00a0]+"),
         according_before=regex.compile(r"\b([Aa]ccording to)[ \u00a0]+([^,.;:“”\"\n]{2,80}),"),
         dash=regex.compile(r"[ \u00a0]*([–—]|-{1,2})[ \u00a0]*(?=\p{Lu})"),
@@ -445,6 +452,15 @@ def _speaker_before_verb(context: _Context, verb_start: int, low: int, cue: str
     """The speaker written just before a speech verb ("Gormley said", "he added")."""
     text = context.text
     end = _skip_back_space(text, verb_start, low)
+    if cue.endswith("ing") and text[end - 1:end] == ",":
+        # "Liu said …, warning:", "She issued a statement, saying": the clause's subject.
+        sentence = _sentence_start(context, verb_start)
+        subject = next((m for m in context.mentions[
+            bisect.bisect_left(context.mention_positions, max(low, sentence)):
+            bisect.bisect_left(context.mention_positions, end)
+        ] if m.kind in ("person", "organisation", "pronoun")), None)
+        if subject is not None:
+            return _mention_attribution(subject, cue)
     # Skip adverbs and auxiliaries: "he later said", "Smith has said".
     for _ in range(2):
         word_start = end
@@ -505,6 +521,11 @@ def _attribution_after(context: _Context, span: _Span, limit: int) -> _Attributi
     if position >= limit:
         return None
     inverted = patterns.inverted.match(text, position, limit)
+    if inverted and _NOT_A_SPEAKER.match(text, inverted.end()):
+        # "” announced in October, said Derek Scissors": the verb belongs to the sentence
+        # the quote is part of; the attribution is the inverted verb after the comma.
+        later = patterns.comma_inverted.search(text, inverted.end(), limit)
+        inverted = later
     if inverted:
         found = _speaker_after_verb(context, inverted.end(), limit, inverted.group(1))
         if found:
@@ -533,11 +554,17 @@ def _attribution_after(context: _Context, span: _Span, limit: int) -> _Attributi
     found = None
     if "." not in text[start:verb.start()]:
         found = _speaker_before_verb(context, verb.start(), start, verb.group())
-    if found is not None and (found.speaker or found.mention_kind == "pronoun"):
+    opening = context.mention_starts.get(start)
+    if found is not None and (found.speaker or found.mention_kind == "pronoun") and not (
+        opening is not None and opening.kind == "person" and opening.end < found.start
+        and text[opening.end:opening.end + 1] == ","
+    ):
         return found
     # "”, Dylan Nelson, a postdoctoral fellow at …, said": the mention the clause opens with.
     mention = context.mention_starts.get(start)
-    if mention is not None and mention.kind in ("person", "organisation", "pronoun", "title"):
+    if mention is not None and mention.kind in ("person", "organisation", "pronoun", "title") and (
+        found is None or found.speaker is None or text[mention.end:mention.end + 1] == ","
+    ):
         return _mention_attribution(mention, verb.group())
     return found
 
