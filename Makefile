@@ -13,10 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $(STAMP)
 
+# The fixture pages and the agency's wire copy (the front page and feeds are not articles).
+DEMO_SOURCES := $(filter-out fixtures/notarise/index.html,$(wildcard fixtures/notarise/*.html)) \
+	fixtures/notarise/agency-wire.txt
+
 demo: $(STAMP)
 	rm -rf demo && mkdir -p demo
-	$(BIN)/coverage-cmp collect fixtures/notarise --db demo/coverage.db
-	$(BIN)/coverage-cmp articles --db demo/coverage.db
+	$(BIN)/coverage-cmp collect $(DEMO_SOURCES) --db demo/coverage.db \
+		--outlets fixtures/notarise/outlets.toml
+	$(BIN)/coverage-cmp cluster --db demo/coverage.db
+	$(BIN)/coverage-cmp compare --db demo/coverage.db
 
 test: $(STAMP)
 	$(BIN)/ruff check coverage_cmp tests bench

@@ -23,6 +23,7 @@ from coverage_cmp.model import SourceFailure
 from coverage_cmp.pipeline import (
     cluster_sources,
     collect_into_store,
+    compare_sources,
     extract_sources,
     load_articles,
 )
@@ -287,6 +288,42 @@ def cluster(
         }, ensure_ascii=False, indent=2), output)
     else:
         _emit(terminal.clusters_table(clusters), output)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def compare(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Articles of one event (references included); none: a cluster in the store.")
+    ] = None,
+    reference: Annotated[list[str] | None, typer.Option(
+        "--reference", "-r",
+        help="Reference article: path, URL, id or outlet name (repeatable).")] = None,
+    cluster_id: Annotated[str | None, typer.Option(
+        "--cluster", help="Stored cluster to compare (see `coverage-cmp cluster`).")] = None,
+    db: DbOption = Path("coverage.db"),
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Show where each report departs from the reference: text, quotes, facts.
+
+    Example: coverage-cmp compare release.html report1.html report2.html -r release.html
+    """
+    store = _open_store(db, sources, _db_given())
+    try:
+        comparison, failures = compare_sources(
+            sources or [], Settings(), store, cluster_id=cluster_id,
+            references=tuple(reference or ()))
+    finally:
+        if store is not None:
+            store.close()
+    _report_failures(failures)
+    if fmt is OutputFormat.json:
+        _emit(json.dumps({**comparison.to_json(), "errors": [f.to_json() for f in failures]},
+                         ensure_ascii=False, indent=2), output)
+    else:
+        _emit(terminal.compare_table(comparison), output)
     if failures:
         raise typer.Exit(1)
 

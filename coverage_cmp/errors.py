@@ -6,6 +6,7 @@
     - ``FetchError``: the network part failed (refused, timed out, HTTP status, too big).
   - ``ExtractionError``: a page or file held no article text.
   - ``StoreError``: the database cannot be opened, read or written.
+  - ``StageOrderError``: a command needs an earlier stage's results that are not there.
 
 Foreign errors (httpx, sqlite3, lxml) are translated once, where they enter, keeping the
 cause on ``__cause__``.
@@ -49,3 +50,7 @@ class ExtractionError(SourceError):
 
 class StoreError(CoverageCmpError):
     """Raised when the SQLite store cannot be opened, read or written."""
+
+
+class StageOrderError(CoverageCmpError):
+    """Raised when a stage needs results an earlier one has not produced yet."""

@@ -13,9 +13,11 @@ from importlib import metadata
 
 from coverage_cmp.cluster import cluster_articles
 from coverage_cmp.collect import Source, collect_sources
+from coverage_cmp.compare import compare_articles
+from coverage_cmp.errors import StageOrderError
 from coverage_cmp.extract import extract_article
 from coverage_cmp.extract.facts import extract_facts
-from coverage_cmp.model import Article, Cluster, Extraction, SourceFailure
+from coverage_cmp.model import Article, Cluster, Comparison, Extraction, SourceFailure
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import FetchLogEntry, Store
 
@@ -182,3 +184,50 @@ def cluster_sources(
     if store is not None and not inputs:
         store.save_clusters(clusters)
     return clusters, failures
+
+
+def compare_sources(
+    inputs: Sequence[Article | Source | str] = (),
+    settings: Settings | None = None,
+    store: Store | None = None,
+    *,
+    cluster_id: str | None = None,
+    references: Sequence[str] = (),
+) -> tuple[Comparison, list[SourceFailure]]:
+    """Compare every report of one event with its reference(s).
+
+    The event is the articles given, or a stored cluster (``cluster_id``; without one, the
+    store's only cluster of more than one article).
+
+    Raises:
+        StageOrderError: the store has no clusters yet, or several and none was chosen.
+    """
+    settings = settings or Settings()
+    if inputs or store is None:
+        articles, failures = _articles_from(inputs, settings, store)
+    else:
+        articles, failures = _cluster_articles(store, cluster_id), []
+    extractions = [extract_article(a) for a in articles]
+    return compare_articles(extractions, references=references,
+                            settings=settings.compare), failures
+
+
+def _cluster_articles(store: Store, cluster_id: str | None) -> list[Article]:
+    clusters = store.clusters()
+    if not clusters:
+        raise StageOrderError("No clusters yet; run `coverage-cmp cluster` first.")
+    if cluster_id is None:
+        events = [c for c in clusters if len(c.articles) > 1]
+        if len(events) != 1:
+            listed = ", ".join(f"{c.id} ({len(c.articles)})" for c in events[:8])
+            raise StageOrderError(
+                f"{len(events)} clusters hold several articles; choose one with --cluster "
+                f"(largest: {listed})" if events else "no cluster holds more than one article")
+        chosen = events[0]
+    else:
+        matches = [c for c in clusters if c.id == cluster_id]
+        if not matches:
+            raise StageOrderError(f"no cluster {cluster_id!r} in {store.path}; "
+                                  "`coverage-cmp cluster --db` lists them")
+        chosen = matches[0]
+    return store.articles([m.id for m in chosen.articles])
