@@ -28,7 +28,13 @@ from coverage_cmp.pipeline import (
     load_articles,
 )
 from coverage_cmp.report import terminal
-from coverage_cmp.settings import ClusterSettings, CollectSettings, FetchSettings, Settings
+from coverage_cmp.settings import (
+    USER_AGENT,
+    ClusterSettings,
+    CollectSettings,
+    FetchSettings,
+    Settings,
+)
 from coverage_cmp.store import Store
 
 log = logging.getLogger("coverage_cmp")
@@ -136,6 +142,8 @@ def collect(
     concurrency: Annotated[int, typer.Option(help="Requests in flight in all.")] = 16,
     timeout: Annotated[float, typer.Option(help="Network timeout in seconds.")] = 20.0,
     retries: Annotated[int, typer.Option(help="Retries on 5xx, 429 and network errors.")] = 3,
+    user_agent: Annotated[str, typer.Option(
+        help="User-Agent header; add a contact address for the sites you crawl.")] = USER_AGENT,
     db: DbOption = Path("coverage.db"),
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
@@ -152,6 +160,7 @@ def collect(
         fetch=FetchSettings(
             per_host_delay_s=delay, per_host_concurrency=per_host, max_concurrency=concurrency,
             timeout_s=timeout, retries=retries, respect_robots=not ignore_robots,
+            user_agent=user_agent,
             refresh=refresh,
         ),
         extractor=extractor.value,

@@ -8,16 +8,14 @@ Use ``dataclasses.replace`` for variants.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from coverage_cmp import __version__
 from coverage_cmp.errors import SettingsError
 
 EXTRACTORS = ("trafilatura", "newspaper")
-USER_AGENT = (
-    f"coverage-cmp/{__version__} (news coverage research tool; "
-    "+https://pypi.org/project/coverage-cmp/)"
-)
+#: Says who is asking and why; users add a contact with ``--user-agent``.
+USER_AGENT = f"coverage-cmp/{__version__} (news coverage research; polite crawler)"
 
 
 def _check(owner: str, name: str, value: float, low: float, high: float | None = None,
@@ -86,7 +84,7 @@ class CollectSettings:
     extractor: str = "trafilatura"
     """Body extractor: ``trafilatura`` (default) or ``newspaper``."""
     since: datetime | None = None
-    """Keep feed and site items published on or after this time."""
+    """Keep feed and site items published on or after this time (naive times are UTC)."""
     until: datetime | None = None
     match: tuple[str, ...] = ()
     """Keep feed and site items whose title or summary contains one of these words."""
@@ -98,6 +96,11 @@ class CollectSettings:
     """Article links taken from one outlet site (``--site``)."""
 
     def __post_init__(self) -> None:
+        # Naive times are UTC, so a naive --since compares with an aware feed date.
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                object.__setattr__(self, name, value.replace(tzinfo=UTC))
         if self.extractor not in EXTRACTORS:
             raise SettingsError(
                 f"The 'extractor' parameter of CollectSettings must be one of "
