@@ -1,9 +1,10 @@
 """compare_articles on the notarise fixtures: every planted departure is found with its
 status, and nothing is flagged in the near-verbatim copy (issue 5, point 6).
 
-Bodies are the ground-truth text of ``fixtures/notarise/README.md`` (the paragraphs of
-``body_xpath``), so these tests depend on extraction of quotes and facts but not on the
-HTML body extractor.
+Each check runs twice: on the ground-truth bodies of ``fixtures/notarise/README.md`` (the
+paragraphs of ``body_xpath``), which isolates compare from the HTML body extractor, and on
+the bodies the product really extracts (``pipeline.load_articles`` on the saved pages with
+the fixtures' ``outlets.toml``), which is what a user gets.
 """
 
 from __future__ import annotations
@@ -17,18 +18,22 @@ import pytest
 
 from coverage_cmp.compare import compare_articles
 from coverage_cmp.errors import SettingsError
+from coverage_cmp.extract import extract_article
 from coverage_cmp.extract.facts import extract_facts
 from coverage_cmp.extract.quotes import extract_quotes
 from coverage_cmp.model import Article, Extraction, ReportComparison
+from coverage_cmp.pipeline import load_articles
+from coverage_cmp.settings import CollectSettings, Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notarise"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 ARTICLES = {article["file"]: article for article in EXPECTED["articles"]}
 DEPARTURES = EXPECTED["departures"]
+BODIES = ("truth", "extracted")
 
 
 @cache
-def body(name: str) -> str:
+def truth_body(name: str) -> str:
     """Ground-truth body: the ``body_xpath`` paragraphs (wire text: between header and ENDS)."""
     if name.endswith(".txt"):
         blocks = (FIXTURES / name).read_text(encoding="utf-8").split("\n\n")[1:]
@@ -40,9 +45,26 @@ def body(name: str) -> str:
 
 
 @cache
-def extraction(name: str) -> Extraction:
+def extracted_articles() -> dict[str, Article]:
+    """The fixture pages as the pipeline reads them, by file name."""
+    settings = Settings(collect=CollectSettings(outlets_file=str(FIXTURES / "outlets.toml")))
+    articles, failures = load_articles([str(FIXTURES / name) for name in ARTICLES], settings)
+    assert not failures
+    return {Path(article.source).name: article for article in articles}
+
+
+def body(bodies: str, name: str) -> str:
+    if bodies == "extracted":
+        return extracted_articles()[name].text
+    return truth_body(name)
+
+
+@cache
+def extraction(bodies: str, name: str) -> Extraction:
+    if bodies == "extracted":
+        return extract_article(extracted_articles()[name])
     meta = ARTICLES[name]
-    text = body(name)
+    text = truth_body(name)
     article = Article(source=name, text=text, title=meta["title"], outlet=meta["outlet"],
                       outlet_scope=meta["scope"], published=meta["published"],
                       canonical_url=meta["url"])
@@ -50,17 +72,23 @@ def extraction(name: str) -> Extraction:
 
 
 @cache
-def compared(report: str, reference: str) -> ReportComparison:
-    result = compare_articles([extraction(reference), extraction(report)],
-                              references=[reference])
+def compared(bodies: str, report: str, reference: str) -> ReportComparison:
+    named = extraction(bodies, reference).article.source
+    result = compare_articles([extraction(bodies, reference), extraction(bodies, report)],
+                              references=[named])
     (only,) = result.reports
     return only
 
 
-def span(name: str, needle: str | None) -> tuple[int, int] | None:
+def span(bodies: str, name: str, needle: str | None) -> tuple[int, int] | None:
+    """Where ``needle`` is in the body; in an extracted body, inside the ground-truth
+    paragraph that holds it (extraction may repeat a headline elsewhere)."""
     if needle is None:
         return None
-    start = body(name).index(needle)
+    text = body(bodies, name)
+    paragraph = next(p for p in truth_body(name).split("\n\n") if needle in p)
+    at = text.find(paragraph)
+    start = at + paragraph.index(needle) if at >= 0 else text.index(needle)
     return start, start + len(needle)
 
 
@@ -72,11 +100,12 @@ def overlaps(record, where: tuple[int, int] | None, start: str = "start",
         record, end)
 
 
+@pytest.mark.parametrize("bodies", BODIES)
 @pytest.mark.parametrize("departure", DEPARTURES, ids=[d["id"] for d in DEPARTURES])
-def test_planted_departure_is_found(departure):
-    result = compared(departure["article"], departure["reference"])
-    ref_at = span(departure["reference"], departure["reference_text"])
-    rep_at = span(departure["article"], departure["report_text"])
+def test_planted_departure_is_found(departure, bodies):
+    result = compared(bodies, departure["article"], departure["reference"])
+    ref_at = span(bodies, departure["reference"], departure["reference_text"])
+    rep_at = span(bodies, departure["article"], departure["report_text"])
     if departure["kind"] == "reuse":
         segments = result.segments
         if departure["status"] == "omitted":
@@ -107,19 +136,21 @@ def test_planted_departure_is_found(departure):
     assert any(m.status == departure["status"] for m in found), found
 
 
-def test_near_verbatim_copy_flags_nothing():
-    result = compared(EXPECTED["near_verbatim"], "agency-wire.html")
+@pytest.mark.parametrize("bodies", BODIES)
+def test_near_verbatim_copy_flags_nothing(bodies):
+    result = compared(bodies, EXPECTED["near_verbatim"], "agency-wire.html")
     assert result.reuse.label == "wholly-derived"
     assert {s.kind for s in result.segments} == {"verbatim"}
     assert all(m.status == "verbatim" and m.speaker_status == "same" for m in result.quotes)
     assert all(m.status == "same" for m in result.facts)
 
 
-def test_segments_tile_each_report_in_order():
+@pytest.mark.parametrize("bodies", BODIES)
+def test_segments_tile_each_report_in_order(bodies):
     for name in ARTICLES:
         if name == EXPECTED["event"]["reference"]:
             continue
-        result = compared(name, EXPECTED["event"]["reference"])
+        result = compared(bodies, name, EXPECTED["event"]["reference"])
         text = result.article.text
         position = 0
         for segment in result.segments:
@@ -129,18 +160,19 @@ def test_segments_tile_each_report_in_order():
         assert text[position:].strip() == ""
 
 
-def test_reference_is_the_release_without_names():
-    result = compare_articles([extraction(n) for n in ARTICLES if "distractor" not in n])
-    assert [r.source for r in result.references] == ["nca-release.html"]
+@pytest.mark.parametrize("bodies", BODIES)
+def test_reference_is_the_release_without_names(bodies):
+    result = compare_articles([extraction(bodies, n) for n in ARTICLES if "distractor" not in n])
+    assert [Path(r.source).name for r in result.references] == ["nca-release.html"]
     assert "release" in result.reference_choice
     assert len(result.reports) == 12
-    top = {r.article.source: r.summary["top_departures"] for r in result.reports}
+    top = {Path(r.article.source).name: r.summary["top_departures"] for r in result.reports}
     assert top["cheshire-regional.html"][0].startswith("quote misattributed")
 
 
 def test_json_has_the_contract_fields():
-    out = compare_articles([extraction("nca-release.html"),
-                            extraction("cheshire-regional.html")]).to_json()
+    out = compare_articles([extraction("truth", "nca-release.html"),
+                            extraction("truth", "cheshire-regional.html")]).to_json()
     assert out["schema"] == "coverage-cmp/compare@1"
     report = out["reports"][0]
     assert set(report) >= {"id", "source", "outlet", "title", "text", "summary", "reuse",
@@ -152,4 +184,4 @@ def test_json_has_the_contract_fields():
 
 def test_unknown_reference_is_refused_in_one_line():
     with pytest.raises(SettingsError, match="no-such-outlet"):
-        compare_articles([extraction("nca-release.html")], references=["no-such-outlet"])
+        compare_articles([extraction("truth", "nca-release.html")], references=["no-such-outlet"])

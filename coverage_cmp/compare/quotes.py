@@ -180,7 +180,7 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
     matches = []
     for k, (ref_quote, folded, _) in enumerate(refs):
         if k in taken:
-            matches.extend(taken[k])
+            matches.extend(_join_split(taken[k], ref_quote, report_text))
             continue
         matches.append(_unquoted_fate(ref_quote, folded, report_text, report_quotes))
     for quote in report_quotes:
@@ -188,6 +188,28 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
             extra.append(QuoteMatch("new", None, None, quote, 0.0, None))
     extra.sort(key=lambda m: m.report.start if m.report else 0)
     return matches + extra
+
+
+def _join_split(found: list[QuoteMatch], ref_quote: Quote, report_text: str
+                ) -> list[QuoteMatch]:
+    """One match for report quotes of one reference quote that follow each other with only
+    marks and punctuation between them: a quote running over two paragraphs whose break was
+    lost in extraction reads as two quotes ("...before. “Behind every...")."""
+    out = [found[0]]
+    for match in found[1:]:
+        last = out[-1]
+        gap = report_text[last.report.end:match.report.start]
+        if match.report.start < last.report.end or any(c.isalnum() for c in gap):
+            out.append(match)
+            continue
+        part = dataclasses.replace(last.report, text=report_text[last.report.start:
+                                                                 match.report.end],
+                                   end=match.report.end)
+        status, diff = word_diff(ref_quote.text, part.text)
+        similarity = fuzz.ratio(normalise(ref_quote.text), normalise(part.text)) / 100
+        out[-1] = QuoteMatch(status, last.speaker_status, ref_quote, part,
+                             round(similarity, 3), diff)
+    return out
 
 
 def _unquoted_fate(ref_quote: Quote, folded: str, report_text: str,
