@@ -106,3 +106,9 @@ def test_unknown_first_names_are_people_when_they_speak_or_hold_a_role() -> None
     names = {m.name for m in _of_kind(text, "person")}
     assert {"Okonkwo Adeyemi", "Wen Haoran", "Xu Lingyun"} <= names
     assert "New Zealand" not in names
+
+
+def test_name_particles_inside_a_name() -> None:
+    text = "Anna van der Berg met Carlos de la Vega. Later van der Berg left."
+    names = [m.name for m in _of_kind(text, "person")]
+    assert names == ["Anna van der Berg", "Carlos de la Vega", "Anna van der Berg"]

@@ -279,3 +279,28 @@ def test_adverb_between_pronoun_and_verb() -> None:
 def test_plural_group_nouns_name_nobody() -> None:
     text = "“Fund our schools now,” teachers chanted outside the hall."
     assert _direct(text)[0].speaker is None
+
+
+def test_role_description_refers_to_the_salient_person() -> None:
+    text = ("Maya Lindholm finished her last season at the club on Sunday.\n\n"
+            "“I will miss every single one of these fans,” said the 34-year-old.\n\n"
+            "Host Peter Crane thanked the guests. Anna Roe sang.\n\n"
+            "“It was the best night of my life,” the singer and guitarist told the crowd.")
+    assert [q.speaker for q in _direct(text)] == ["Maya Lindholm", "Anna Roe"]
+
+
+def test_unnamed_source_descriptions_stay_unnamed() -> None:
+    text = ("Ivan Petrov ran the fund until 2019.\n\n"
+            "“The fund was badly run for years,” the expert said.")
+    assert _direct(text)[0].speaker is None
+
+
+def test_description_with_a_proper_adjective_names_the_body() -> None:
+    text = "The Danish foreign ministry said it “deeply regrets the decision taken today”."
+    assert _direct(text)[0].speaker == "Danish foreign ministry"
+
+
+def test_speaker_is_given_the_fullest_form_of_the_name() -> None:
+    text = ("Benjamin R. Whitcombe Jr. was charged on Monday. Ann Whitcombe wept.\n\n"
+            "Ben Whitcombe said in court: “I never meant to hurt anybody at all.”")
+    assert _direct(text)[0].speaker.rstrip(".") == "Benjamin R. Whitcombe Jr"

@@ -120,7 +120,7 @@ _FOLLOWING = regex.compile(r"(?:,[ \u00a0]+(?:(?:the|a|an|its|their)[ \u00a0]+)?
 _CONNECTOR = r"(?:of|for|and|&|de|du|da|van|von|der|la|le|al|bin|del|on)"
 # A run of capitalised words, which may hold lower-case connectors ("Bank of England").
 _RUN = regex.compile(
-    rf"(?<![\p{{L}}\p{{M}}'’\-])(?:{_CAP_WORD})(?:{_GAP}(?:{_CONNECTOR}{_GAP})?(?:{_CAP_WORD}))*"
+    rf"(?<![\p{{L}}\p{{M}}'’\-])(?:{_CAP_WORD})(?:{_GAP}(?:{_CONNECTOR}{_GAP}){{0,2}}(?:{_CAP_WORD}))*"
 )
 _TOKEN = regex.compile(rf"{_CAP_WORD}|{_CONNECTOR}")
 _POSSESSIVE = regex.compile(r"(?:['’]s|(?<=s)['’])$")
@@ -183,9 +183,15 @@ def _is_title_word(token: _Token, lex: Lexicon) -> bool:
         token.lower in lex.titles and not _is_acronym(token.text))
 
 
-def _is_name_word(token: _Token, lex: Lexicon) -> bool:
-    if _INITIAL.fullmatch(token.text):
-        return True  # a middle initial: "Sonya A. Zoghlin"
+_PARTICLES = frozenset(("de", "du", "da", "van", "von", "der", "la", "le", "al", "bin", "del"))
+"""Connectors that sit inside personal names ("James Van Der Beek", "Mohammed bin Salman")."""
+
+
+def _is_name_word(token: _Token, lex: Lexicon, inner: bool = False) -> bool:
+    """Whether a token can be part of a personal name; ``inner`` when it has name words on
+    both sides, where a particle is part of the name."""
+    if _INITIAL.fullmatch(token.text) or (inner and token.lower in _PARTICLES):
+        return True  # a middle initial ("Sonya A. Zoghlin") or particle
     return not (
         _is_title_word(token, lex)
         or token.lower in lex.org_words
@@ -206,12 +212,18 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
     mentions: list[Mention] = []
     # A personal name after the last role word: "NCA Deputy Director General Phil Gormley".
     # A surname may be a role word too, after a known first name: "CEO Tim Cook".
+    name_word = [_is_name_word(t, lex) for t in tokens]
+    for index in range(1, len(tokens) - 1):
+        if name_word[index - 1] and _is_name_word(tokens[index], lex, inner=True):
+            # A particle counts when the name goes on: "Van Der Beek", not "Bank of".
+            following = next((t for t in tokens[index + 1:] if t.lower not in _PARTICLES), None)
+            name_word[index] = following is not None and _is_name_word(following, lex)
     name_from = len(tokens)
     title_surname = len(tokens) >= 2 and _is_title_word(tokens[-1], lex) and _is_first_name(
         tokens[-2], lex)
     if title_surname:
         name_from -= 1
-    while name_from > 0 and _is_name_word(tokens[name_from - 1], lex):
+    while name_from > 0 and name_word[name_from - 1]:
         name_from -= 1
     name_tokens = tokens[name_from:]
     title_to = name_from
@@ -247,8 +259,7 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
         return [Mention(start, end, span, "organisation", span)]
     first = tokens[0].lower
     known_first = first in lex.male_first or first in lex.female_first
-    name_words = all(_is_name_word(t, lex) for t in tokens[:-1] if title_surname) and (
-        title_surname or all(_is_name_word(t, lex) for t in tokens))
+    name_words = all(name_word[:-1]) and (title_surname or name_word[-1])
     if len(tokens) >= 2 and name_words and len(tokens) <= 4 and (known_first or len(first) == 1):
         return [Mention(start, end, span, "person", span)]
     if len(tokens) == 1 and _is_title_word(tokens[0], lex) and not has_org_word:
@@ -259,7 +270,7 @@ def _classify_run(text: str, tokens: list[_Token], lex: Lexicon) -> list[Mention
         # A role or adjective opening the sentence: "Defender Milo Grant".
         start = tokens[1].start
         return [Mention(start, end, text[start:end], "person", text[start:end])]
-    if len(tokens) <= 3 and all(_is_name_word(t, lex) for t in tokens):
+    if len(tokens) <= 3 and all(name_word):
         # A capitalised name of unknown kind: a person once "Patrick" alone links it to
         # "Deval Patrick", or the reverse.
         return [Mention(start, end, span, "person", None)]

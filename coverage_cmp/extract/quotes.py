@@ -208,6 +208,12 @@ _ORGANISATION_VOICES = frozenset((
     "department", "ministry", "group", "organisation", "organization", "spokesperson",
     "spokesman", "spokeswoman", "board", "office", "service", "club", "team", "label",
 ))
+#: Heads of descriptions that, with a proper adjective, name a body ("the US military").
+_ORGANISATION_BODIES = frozenset((
+    "ministry", "military", "army", "navy", "government", "embassy", "department", "police",
+    "agency", "office", "council", "parliament", "administration", "commission", "court",
+    "ministries", "forces", "authorities", "regulator", "prosecutors",
+))
 _SOURCE_OF = regex.compile(
     r"\b(?:(?:a|an|the|one|another|two|three|several)[ \u00a0]+)?(?:[\w’'\-]+[ \u00a0]+){0,2}?"
     r"([\w’'\-]+)[ \u00a0]+(?:for|of|at|from|with)[ \u00a0]+(?:the[ \u00a0]+)?$"
@@ -321,7 +327,9 @@ class _Context:
     person_names: set[str]
     organisation_names: set[str]
     full_names: dict[str, str]
-    """Surname -> the full name the article gives, preferring its first occurrence."""
+    """Surname -> the fullest name the article gives its first bearer."""
+    fullest: dict[str, str]
+    """Person name -> the longest form of the same name in the article."""
 
 
 def _build_context(text: str, spans: list[_Span]) -> _Context:
@@ -349,10 +357,11 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
     sentence_starts = [s.start for s in sentences(text)]
     people = [m for m in mentions if m.kind == "person" and m.name]
     organisations = [m for m in mentions if m.kind == "organisation" and m.name]
+    fullest = _fullest_names({p.name for p in people if " " in p.name})
     full_names: dict[str, str] = {}
     for person in people:
         if " " in person.name:
-            full_names.setdefault(surname(person.name), person.name)
+            full_names.setdefault(surname(person.name), fullest[person.name])
     references = _discourse(people, [m for m in mentions if m.kind == "pronoun"],
                             sentence_starts)
     return _Context(
@@ -371,7 +380,34 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
         person_names={p.name for p in people},
         organisation_names={m.name for m in organisations},
         full_names=full_names,
+        fullest=fullest,
     )
+
+
+def _fullest_names(names: set[str]) -> dict[str, str]:
+    """Each full name -> the longest form of it the article gives.
+
+    "Pat Carlineo" and "Patrick W. Carlineo Jr." are one person: same surname, and each
+    other word of the shorter form opens a word of the longer one, in order. "Jim Hale"
+    and "Anna Hale" stay apart.
+    """
+    by_surname: dict[str, list[str]] = {}
+    for name in names:
+        by_surname.setdefault(surname(name).lower(), []).append(name)
+    fullest = {}
+    for group in by_surname.values():
+        for name in group:
+            fullest[name] = max((other for other in group if _is_short_form(name, other)),
+                                key=lambda other: (len(other), other))
+    return fullest
+
+
+def _is_short_form(short: str, long: str) -> bool:
+    """Whether every given name of ``short`` opens a given name of ``long``, in order."""
+    wanted = [w.rstrip(".").lower() for w in short.split()]
+    wanted = wanted[:wanted.index(surname(short).rstrip(".").lower())]
+    words = iter(w.rstrip(".").lower() for w in long.split())
+    return all(any(word.startswith(w) for word in words) for w in wanted)
 
 
 @dataclass(frozen=True)
@@ -432,7 +468,7 @@ def _phrase_attribution(context: _Context, start: int, end: int, cue: str | None
         # "veteran industry analyst Ken Doctor", "Taliban spokesman Zabihullah Mujahid".
         return _Attribution(phrase, start, end, cue, trailing.group(), "name")
     if not (_DESCRIPTION.search(phrase) and any(w in lex.source_nouns or w in lex.titles
-                                                  for w in lowered)):
+                                                  or _AGE.fullmatch(w) for w in lowered)):
         return None
     # "a spokesperson for the Foreign Office", "the NCA's statement": the organisation.
     inside = context.mentions[bisect.bisect_left(context.mention_positions, start):
@@ -655,9 +691,38 @@ def _speaker_of(context: _Context, attribution: _Attribution, previous: list[Quo
     """The name behind an attribution, resolving pronouns and definite descriptions."""
     if attribution.mention_kind == "pronoun":
         return _resolve_pronoun(context, attribution, previous)
+    if attribution.speaker is None and attribution.mention_kind in ("description", "title"):
+        person = _resolve_role(context, attribution)
+        if person is not None:
+            return person
     if attribution.mention_kind == "description" and attribution.speaker is None:
         return _resolve_description(context, attribution, previous)
     return attribution.speaker
+
+
+_AGE = regex.compile(r"\d+-year-old")
+
+
+def _resolve_role(context: _Context, attribution: _Attribution) -> str | None:
+    """"the actor", "the 45-year-old", "the singer and guitarist": the most salient person.
+
+    Only a definite description whose head is a person's role or age refers back this way;
+    plural heads ("the doctors") and organisation voices ("the statement") do not.
+    """
+    words = (attribution.mention or "").lower().split()
+    if len(words) < 2 or words[0] != "the" or attribution.start is None:
+        return None
+    head = words[-1].strip("’'")
+    lex = lexicon()
+    if not (_AGE.fullmatch(head) or head in lex.titles) or head in _ORGANISATION_VOICES or (
+        head in lex.not_role_heads or head in lex.source_nouns
+    ):
+        # "the expert", "the officials": sources the article leaves unnamed.
+        return None
+    wanted = ("male" if head in lex.male_titles else
+              "female" if head in lex.female_titles else None)
+    sentence = bisect.bisect_right(context.sentence_starts, attribution.start) - 1
+    return _salient(context.references, attribution.start, sentence, wanted, {})
 
 
 def _resolve_description(context: _Context, attribution: _Attribution, previous: list[Quote]
@@ -669,6 +734,12 @@ def _resolve_description(context: _Context, attribution: _Attribution, previous:
     words = (attribution.mention or "").lower().split()
     if len(words) < 2 or words[0] != "the":
         return None
+    named = (attribution.mention or "").split()[1:]
+    if len(named) >= 2 and words[-1] in _ORGANISATION_BODIES and any(
+        w[:1].isupper() for w in named[:-1]
+    ):
+        # "the French foreign ministry", "the US military": the description is a name.
+        return " ".join(named)
     position = attribution.start or 0
     organisations = [m for m in _recent(context.organisations, context.organisation_starts,
                                         position) if m.end <= position]
@@ -789,6 +860,7 @@ def _make_quote(context: _Context, span: _Span, attribution: _Attribution | None
         return Quote(text[span.start:span.end], span.start, span.end, "direct", partial,
                      speaker, None, None, None, None, span.multi_paragraph)
     speaker = _speaker_of(context, attribution, previous)
+    speaker = context.fullest.get(speaker, speaker)
     return Quote(text[span.start:span.end], span.start, span.end, "direct", partial, speaker,
                  attribution.mention, attribution.start, attribution.end, attribution.cue,
                  span.multi_paragraph)
