@@ -16,7 +16,6 @@ from coverage_cmp.collect import Source, collect_sources
 from coverage_cmp.compare import compare_articles
 from coverage_cmp.errors import StageOrderError
 from coverage_cmp.extract import extract_article
-from coverage_cmp.extract.facts import extract_facts
 from coverage_cmp.model import Article, Cluster, Comparison, Extraction, SourceFailure
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import FetchLogEntry, Store
@@ -179,8 +178,7 @@ def cluster_sources(
     settings = settings or Settings()
     articles, failures = _articles_from(inputs, settings, store)
     previous = store.clusters() if store is not None and not inputs else []
-    clusters = cluster_articles(articles, settings.cluster, previous=previous,
-                                facts=extract_facts)
+    clusters = cluster_articles(articles, settings.cluster, previous=previous)
     if store is not None and not inputs:
         store.save_clusters(clusters)
     return clusters, failures
