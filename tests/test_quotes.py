@@ -304,3 +304,23 @@ def test_speaker_is_given_the_fullest_form_of_the_name() -> None:
     text = ("Benjamin R. Whitcombe Jr. was charged on Monday. Ann Whitcombe wept.\n\n"
             "Ben Whitcombe said in court: “I never meant to hurt anybody at all.”")
     assert _direct(text)[0].speaker.rstrip(".") == "Benjamin R. Whitcombe Jr"
+
+
+def test_partial_quotes_far_from_their_verb_and_sharing_it() -> None:
+    text = ("Economist Lara Quint argued in a long report published on Friday that while the "
+            "scheme brought \"real gains for many small firms in the north,\" its costs were "
+            "\"a serious problem for the treasury.\"")
+    quotes = _direct(text)
+    assert [(q.speaker, q.partial) for q in quotes] == [("Lara Quint", True)] * 2
+
+
+def test_according_to_earlier_in_the_sentence_attributes_a_partial_quote() -> None:
+    text = ("The mayor, according to Hal Byrne, left the meeting for a \"long walk "
+            "around the old harbour\" before the vote.")
+    assert _direct(text)[0].speaker == "Hal Byrne"
+
+
+def test_lists_of_titles_are_not_partial_quotes() -> None:
+    text = ("Rhea Mott, who spoke briefly, played “Walking On The Moon,” “Under The Old "
+            "Bridge,” and “Down By The River Tonight” to close the show.")
+    assert _direct(text) == []

@@ -771,6 +771,7 @@ def _word_count(text: str) -> int:
 
 def _is_title_case(quoted: str) -> bool:
     """Titles of works and names ("The Lord of the Rings"): capitalised words, no clause."""
+    quoted = quoted.rstrip(",.;:!? ")  # "“Listen To The Music,” “What A Fool Believes”"
     words = [w for w in quoted.split() if w[:1].isalpha()]
     if not words or any(sign in quoted for sign in ".!?,;"):
         return False
@@ -825,6 +826,8 @@ def extract_quotes(text: str) -> list[Quote]:
             continue
         if words < 4 and not (attribution and standalone and quoted.rstrip()[-1:] in ",.!?…"):
             continue
+        if not standalone and attribution is None and words >= 4:
+            attribution = _partial_attribution(context, span, previous_span, quotes)
         if not standalone and attribution is None:
             continue
         quote = _make_quote(context, span, attribution, not standalone, quotes,
@@ -833,6 +836,38 @@ def extract_quotes(text: str) -> list[Quote]:
         previous_span = span
     quotes.extend(_indirect(context, spans, quotes))
     return sorted(quotes, key=lambda q: q.start)
+
+
+_PARTIAL_WINDOW = 400
+"""How far back in its sentence a partial quote may find its speech verb (characters)."""
+
+
+def _partial_attribution(context: _Context, span: _Span, previous_span: _Span | None,
+                         previous: list[Quote]) -> _Attribution | None:
+    """Attribution of a quoted fragment worked into a sentence, looked for further back.
+
+    The fragment shares the attribution of an earlier quote in its sentence ("argued that
+    “A” and that “B”"); else "according to X" or a speech verb anywhere before it in the
+    sentence attributes it, to X or, when the speaker cannot be named, to nobody.
+    """
+    text, patterns = context.text, _patterns()
+    sentence = _sentence_start(context, span.open_at)
+    if previous and previous_span is not None and previous_span.close_end > sentence:
+        quote = previous[-1]
+        return _Attribution(quote.speaker_mention, quote.speaker_start, quote.speaker_end,
+                            quote.cue, quote.speaker, "inherited")
+    low = max(sentence, span.open_at - _PARTIAL_WINDOW)
+    according = _last(patterns.according_before.finditer(text, low, span.open_at))
+    if according is not None:
+        source = _according_source(context, according.start(2), according.end(2),
+                                   according.group(1))
+        if source is not None:
+            return source
+    verb = _last(patterns.verb.finditer(text, low, span.open_at))
+    if verb is None:
+        return None
+    found = _speaker_before_verb(context, verb.start(), low, verb.group())
+    return found or _Attribution(None, None, None, verb.group(), None, "description")
 
 
 def _colon_intro(context: _Context, span: _Span) -> _Attribution | None:
