@@ -4,6 +4,9 @@ Serves N article pages spread over 8 outlets (127.0.0.2 ... 127.0.0.9), each ans
 after 50 ms, and fetches them all with ``Fetcher.fetch_many``:
 
 - relaxed: no per-host delay, 8 requests per host, 64 in flight; median of 3 runs;
+- store: the whole ``coverage-cmp collect`` path with the relaxed settings (fetch, body
+  extraction with trafilatura, outlet lookup, one SQLite transaction per article):
+  articles written to the store per second;
 - polite: the default ``FetchSettings`` (1 s between requests to a host, robots.txt).
   At 1 s per host the rate is about one page per second per outlet, so this run uses a
   smaller N by default (``--polite-pages``) and prints the time it expects.
@@ -20,6 +23,7 @@ import argparse
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -34,7 +38,9 @@ from httpserver import LoopbackServer, Reply  # noqa: E402
 
 from coverage_cmp.collect.fetch import Fetcher, FetchResult  # noqa: E402
 from coverage_cmp.errors import FetchError  # noqa: E402
-from coverage_cmp.settings import FetchSettings  # noqa: E402
+from coverage_cmp.pipeline import collect_into_store  # noqa: E402
+from coverage_cmp.settings import CollectSettings, FetchSettings, Settings  # noqa: E402
+from coverage_cmp.store import Store  # noqa: E402
 
 RELAXED = FetchSettings(per_host_delay_s=0.0, per_host_concurrency=8, max_concurrency=64)
 POLITE = FetchSettings()
@@ -174,6 +180,15 @@ def main() -> None:
               f"median {statistics.median(rates):.0f} pages/s over {len(runs)} runs "
               f"(runs: {', '.join(f'{r:.0f}' for r in rates)}; "
               f"failed: {max(run.failed for run in runs)})")
+
+        with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "c.db") as store:
+            settings = Settings(collect=CollectSettings(fetch=RELAXED))
+            started = time.perf_counter()
+            report = collect_into_store(urls, settings, store)
+            elapsed = time.perf_counter() - started
+            print(f"into the store (relaxed, trafilatura, SQLite): {report.new} articles in "
+                  f"{elapsed:.1f} s = {report.new / elapsed:.0f} articles/s "
+                  f"(failed: {len(report.failures)})")
 
     if args.polite_pages:
         per_host = -(-args.polite_pages // args.outlets)
