@@ -156,11 +156,12 @@ class CompareSettings:
     """Shortest run of identical words counted as verbatim reuse."""
     rewrite_similarity: float = 0.55
     """TF-IDF cosine a report sentence needs with a reference sentence to be a rewrite."""
-    wholly_derived: float = 0.9
+    wholly_derived: float = 0.925
     """Reused share of the narrative (words outside quotes) from which a report is
-    ``wholly-derived``."""
-    partially_derived: float = 0.35
-    """Reused share of the narrative from which a report is ``partially-derived``."""
+    ``wholly-derived``; chosen by cross-validation in ``bench/compare_accuracy.py``."""
+    partially_derived: float = 0.425
+    """Reused share of the narrative from which a report is ``partially-derived`` (below
+    it, ``non-derived``); chosen like ``wholly_derived``."""
     quote_match: float = 85.0
     """rapidfuzz partial ratio (0-100) for a report quote to be a reference quote's words."""
     quote_reworded: float = 55.0
