@@ -25,11 +25,11 @@ demo: $(STAMP)
 	$(BIN)/coverage-cmp compare --db demo/coverage.db
 
 test: $(STAMP)
-	$(BIN)/ruff check coverage_cmp tests bench
+	$(BIN)/ruff check coverage_cmp tests bench docs
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check coverage_cmp tests bench
+	$(BIN)/ruff check coverage_cmp tests bench docs
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache

@@ -504,3 +504,21 @@ def _reason(exc: sqlite3.Error) -> str:
     if "unable to open" in msg:
         return "cannot open the file (missing folder or no permission)"
     return msg
+
+
+def schema_markdown(store: Store) -> str:
+    """The store's tables and columns as Markdown: the source of ``docs/schema.md``."""
+    db = store._db
+    lines = ["# Store schema", "",
+             f"Generated from a fresh store (schema version {SCHEMA_VERSION}) by "
+             "`python docs/make_schema.py`; `tests/test_docs.py` fails when it is stale.", ""]
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    for table in tables:
+        lines += [f"## `{table}`", "", "| column | type | not null | key |", "|---|---|---|---|"]
+        for row in db.execute(f"PRAGMA table_info({table})"):
+            lines.append(f"| `{row['name']}` | {row['type'] or ''} | "
+                         f"{'yes' if row['notnull'] else ''} | {'primary' if row['pk'] else ''} |")
+        lines.append("")
+    return "\n".join(lines)
+
