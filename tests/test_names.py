@@ -112,3 +112,10 @@ def test_name_particles_inside_a_name() -> None:
     text = "Anna van der Berg met Carlos de la Vega. Later van der Berg left."
     names = [m.name for m in _of_kind(text, "person")]
     assert names == ["Anna van der Berg", "Carlos de la Vega", "Anna van der Berg"]
+
+
+def test_lower_case_role_or_auxiliary_before_a_speech_verb_promotes_a_name() -> None:
+    text = ("Envoy to Paris Mei Tanaka has said little. Chief analyst Oyelaran Bello "
+            "spoke. Sang-woo Rhee later said more.")
+    names = {m.name for m in _of_kind(text, "person")}
+    assert {"Oyelaran Bello", "Sang-woo Rhee"} <= names

@@ -324,3 +324,17 @@ def test_lists_of_titles_are_not_partial_quotes() -> None:
     text = ("Rhea Mott, who spoke briefly, played “Walking On The Moon,” “Under The Old "
             "Bridge,” and “Down By The River Tonight” to close the show.")
     assert _direct(text) == []
+
+
+def test_coordinated_verb_takes_the_subject_of_the_clause() -> None:
+    text = ("Rosa Ilic said she never used the phrase and added, “I am tired of hearing "
+            "it every day.”")
+    assert _direct(text)[0].speaker == "Rosa Ilic"
+
+
+def test_report_from_an_organisation_speaks_for_it() -> None:
+    text = ("“Margins will stay thin through the winter,” said a report from Halden "
+            "Securities.")
+    quote = _direct(text)[0]
+    assert (quote.speaker, quote.speaker_mention) == (
+        "Halden Securities", "a report from Halden Securities")

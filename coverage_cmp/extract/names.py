@@ -115,8 +115,10 @@ _CAP_WORD = _ABBREVIATED_TITLE + (
 _GAP = r"[ \u00a0]+"
 _NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv", "phd", "md", "qc", "kc", "mp"))
 # The word after a name, past a comma and an article: "…, the chief …", "… said".
-_FOLLOWING = regex.compile(r"(?:,[ \u00a0]+(?:(?:the|a|an|its|their)[ \u00a0]+)?|[ \u00a0]+)"
-                           r"(?:[\w\-]+[ \u00a0]+){0,2}?([\w\-]+)")
+_FOLLOWING = regex.compile(
+    r"[ \u00a0]+(?:(?:has|have|had|also|later|then|was|once|previously|earlier|[a-z]+ly)"
+    r"[ \u00a0]+){0,2}([a-z]+)"
+)
 _CONNECTOR = r"(?:of|for|and|&|de|du|da|van|von|der|la|le|al|bin|del|on)"
 # A run of capitalised words, which may hold lower-case connectors ("Bank of England").
 _RUN = regex.compile(
@@ -294,6 +296,8 @@ def _promote(text: str, mention: Mention, lex: Lexicon) -> Mention:
         or (apposition and any(w.lower() in lex.titles for w in apposition.group(1).split()))
         or (apposition and (apposition.group(2) or "") in lex.speech_verbs)
         or (preceding and preceding.group(1).lower() in lex.speech_verbs)
+        # "analyst Ken Doctor", "ambassador to Britain Liu Xiaming": a role before the name.
+        or (preceding and preceding.group(1) in lex.titles and text[preceding.end(1)] != ",")
     ):
         return replace(mention, name=mention.text)
     return mention

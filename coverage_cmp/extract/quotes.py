@@ -194,6 +194,7 @@ _ADVERBS = frozenset((
 _NOT_A_SPEAKER = regex.compile(
     r"(?:in|on|at|to|by|for|with|that|last|this|earlier|later|about|from)\b"
 )
+_SOURCE_FROM = regex.compile(r"[ \u00a0](?:from|for|of|at)[ \u00a0]+(?:the[ \u00a0]+)?")
 _SPEAKER_STOP = regex.compile(
     r"[,.;:!?“”\"()\n]|[ \u00a0](?:in|on|at|to|during|after|before|when|while|who|which|"
     r"that|as|from|of|last|this|yesterday|today|earlier)\b"
@@ -488,8 +489,9 @@ def _speaker_before_verb(context: _Context, verb_start: int, low: int, cue: str
     """The speaker written just before a speech verb ("Gormley said", "he added")."""
     text = context.text
     end = _skip_back_space(text, verb_start, low)
-    if cue.endswith("ing") and text[end - 1:end] == ",":
-        # "Liu said …, warning:", "She issued a statement, saying": the clause's subject.
+    if (cue.endswith("ing") and text[end - 1:end] == ",") or text[max(low, end - 4):end] == " and":
+        # "Liu said …, warning:", "She issued a statement, saying", "Volker said … and
+        # added": the subject of the clause.
         sentence = _sentence_start(context, verb_start)
         subject = next((m for m in context.mentions[
             bisect.bisect_left(context.mention_positions, max(low, sentence)):
@@ -531,10 +533,18 @@ def _speaker_before_verb(context: _Context, verb_start: int, low: int, cue: str
 def _speaker_after_verb(context: _Context, position: int, high: int, cue: str
                         ) -> _Attribution | None:
     """The speaker written just after an inverted verb ("said Phil Gormley, the …")."""
+    text = context.text
     mention = context.mention_starts.get(position)
     if mention is not None and mention.end <= high:
         return _mention_attribution(mention, cue)
-    stop = _SPEAKER_STOP.search(context.text, position, high)
+    stop = _SPEAKER_STOP.search(text, position, high)
+    source = _SOURCE_FROM.match(text, stop.start()) if stop else None
+    if source and text[position:stop.start()].split()[-1].lower() in lexicon().source_nouns:
+        # "said a report from Kotak Institutional Equities": the organisation speaks.
+        organisation = context.mention_starts.get(source.end())
+        if organisation is not None and organisation.kind == "organisation":
+            return _Attribution(text[position:organisation.end], position, organisation.end,
+                                cue, organisation.name, "description")
     return _phrase_attribution(context, position, stop.start() if stop else high, cue)
 
 
