@@ -10,7 +10,8 @@ times of this process, median of ``RUNS`` runs:
 - ``compare_articles`` over the 51 articles (quotes and facts extracted beforehand,
   as the pipeline does, and timed apart);
 - growth with the number of reports (10, 25, 50) and with report length, and one
-  20,000-word report, to show the cost stays near-linear.
+  20,000- and an 80,000-word report, with the cost per word, to show the cost stays
+  linear.
 
 Run: ``.venv/bin/python bench/compare.py``
 """
@@ -104,13 +105,20 @@ def main() -> None:
         if count == 50:
             line += f"   ratio to HTML extraction: {seconds / html_s:.2f}"
         print(line)
-    for size in (1000, 5000, 20000):
+    per_word = []
+    for size in (1000, 5000, 20000, 80000):
         long_text = make_report(reference_text, others, rng, (size, size))
         while len(long_text.split()) < size:
             long_text += "\n\n" + rng.choice(others)
-        cluster = [reference, _extraction(long_text, "long")]
+        long_report = _extraction(long_text, "long")
+        cluster = [reference, long_report]
         seconds = _median_time(lambda cluster=cluster: compare_articles(cluster))
-        print(f"compare, one {len(long_text.split()):6d}-word report:     {seconds:.3f} s")
+        count = len(long_text.split())
+        per_word.append(seconds / count)
+        print(f"compare, one {count:6d}-word report ({len(long_report.quotes):4d} quotes): "
+              f"{seconds:.3f} s, {1000 * 1000 * seconds / count:.2f} ms per 1,000 words")
+    print(f"growth: cost per word at 80,000 words is {per_word[-1] / per_word[0]:.2f} times "
+          "that at 1,000 (1.00 = linear)")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ taken for a copy: the label reads the share of reused narrative.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -37,6 +38,29 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 def fold_word(word: str) -> str:
     """A word as compared: lower case, one apostrophe style, no hyphens."""
     return word.casefold().translate(_APOSTROPHES).replace("-", "")
+
+
+class QuoteSpans:
+    """The direct quotes of a text, asked by bisection whether a stretch lies in one, so a
+    long text with many quotes costs no more than its length (quotes never overlap)."""
+
+    def __init__(self, quotes: Sequence[Quote]) -> None:
+        spans = sorted((q.start, q.end) for q in quotes if q.kind == "direct")
+        self._starts = [start for start, _ in spans]
+        self._ends = [end for _, end in spans]
+
+    def _last_before(self, end: int) -> int:
+        return bisect.bisect_left(self._starts, end) - 1
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` shares a character with a quote."""
+        k = self._last_before(end)
+        return k >= 0 and self._ends[k] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies wholly inside one quote."""
+        k = self._last_before(start + 1)
+        return k >= 0 and self._starts[k] <= start and end <= self._ends[k]
 
 
 @dataclass(frozen=True)

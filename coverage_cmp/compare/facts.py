@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from coverage_cmp.compare.align import QuoteSpans
 from coverage_cmp.compare.quotes import normalise, same_speaker
 from coverage_cmp.extract.text import sentences
 from coverage_cmp.model import Fact, FactMatch, Quote
@@ -110,9 +111,8 @@ class _Side:
 
     def __init__(self, text: str, facts: Sequence[Fact], quotes: Sequence[Quote]) -> None:
         self.text = text
-        inside = [(q.start, q.end) for q in quotes if q.kind == "direct"]
-        self.facts = [f for f in facts
-                      if not any(s <= f.start and f.end <= e for s, e in inside)]
+        inside = QuoteSpans(quotes)
+        self.facts = [f for f in facts if not inside.contains(f.start, f.end)]
         self.sentences = [(s.start, s.end) for s in sentences(text)]
         self._starts = [start for start, _ in self.sentences]
         self._local = sorted((f.start, str(f.value)) for f in self.facts

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from coverage_cmp.compare.align import fold_word
+from coverage_cmp.compare.align import QuoteSpans, fold_word
 from coverage_cmp.extract.text import Span, paragraphs, sentences, words
 from coverage_cmp.model import Quote, QuoteMatch
 from coverage_cmp.settings import CompareSettings
@@ -93,10 +93,10 @@ def _pieces(text: str, quote: Quote) -> list[tuple[int, int, int]]:
 
 def _narrative_units(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int, str]]:
     """Reference paragraphs and sentences outside direct quotes, normalised."""
-    inside = [(q.start, q.end) for q in quotes if q.kind == "direct"]
+    inside = QuoteSpans(quotes)
     units = []
     for span in [*paragraphs(text), *sentences(text)]:
-        if any(s < span.end and span.start < e for s, e in inside):
+        if inside.overlaps(span.start, span.end):
             continue
         units.append((span.start, span.end, normalise(text[span.start:span.end])))
     return units
@@ -178,13 +178,17 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
             else:
                 extra.append(QuoteMatch("new", None, None, part, 0.0, None))
     matches = []
+    reported: list[tuple[Quote, str]] | None = None
     for k, (ref_quote, folded, _) in enumerate(refs):
         if k in taken:
             matches.extend(_join_split(taken[k], ref_quote, report_text))
             continue
-        matches.append(_unquoted_fate(ref_quote, folded, report_text, report_quotes))
+        if reported is None:
+            reported = _reported_speech(report_text, report_quotes)
+        matches.append(_unquoted_fate(ref_quote, folded, reported))
+    used = {id(m.report) for m in matches}
     for quote in report_quotes:
-        if quote.kind != "direct" and not any(m.report == quote for m in matches):
+        if quote.kind != "direct" and id(quote) not in used:
             extra.append(QuoteMatch("new", None, None, quote, 0.0, None))
     extra.sort(key=lambda m: m.report.start if m.report else 0)
     return matches + extra
@@ -212,21 +216,24 @@ def _join_split(found: list[QuoteMatch], ref_quote: Quote, report_text: str
     return out
 
 
-def _unquoted_fate(ref_quote: Quote, folded: str, report_text: str,
-                   report_quotes: Sequence[Quote]) -> QuoteMatch:
-    """``paraphrased`` if the quote's words survive as reported speech or narrative."""
-    inside = [(q.start, q.end) for q in report_quotes if q.kind == "direct"]
+def _reported_speech(report_text: str, report_quotes: Sequence[Quote]
+                     ) -> list[tuple[Quote, str]]:
+    """Where an unquoted reference quote may survive: the report's indirect quotes and its
+    sentences outside quote marks (of five words or more), with their folded words."""
+    inside = QuoteSpans(report_quotes)
     candidates = [q for q in report_quotes if q.kind == "indirect"]
-    for span in sentences(report_text):
-        if not any(s < span.end and span.start < e for s, e in inside):
-            candidates.append(Quote(report_text[span.start:span.end], span.start, span.end,
-                                    kind="indirect"))
+    candidates += [Quote(report_text[s.start:s.end], s.start, s.end, kind="indirect")
+                   for s in sentences(report_text) if not inside.overlaps(s.start, s.end)]
+    folded = [(quote, normalise(quote.text)) for quote in candidates]
+    return [(quote, text) for quote, text in folded if len(text.split()) >= 5]
+
+
+def _unquoted_fate(ref_quote: Quote, folded: str, reported: list[tuple[Quote, str]]
+                   ) -> QuoteMatch:
+    """``paraphrased`` if the quote's words survive as reported speech or narrative."""
     ref_sentences = [normalise(ref_quote.text[s.start:s.end]) for s in sentences(ref_quote.text)]
     best, best_score = None, 0.0
-    for quote in candidates:
-        folded_candidate = normalise(quote.text)
-        if len(folded_candidate.split()) < 5:
-            continue
+    for quote, folded_candidate in reported:
         score = max(fuzz.token_sort_ratio(sentence, folded_candidate)
                     for sentence in ref_sentences or [folded])
         if score > best_score:
@@ -235,4 +242,3 @@ def _unquoted_fate(ref_quote: Quote, folded: str, report_text: str,
         return QuoteMatch("paraphrased", speaker_status(ref_quote, best), ref_quote, best,
                           round(best_score / 100, 3), None)
     return QuoteMatch("omitted", None, ref_quote, None, 0.0, None)
-
