@@ -263,3 +263,35 @@ def test_benchmark_f1_floor(extractor: str, floor: float) -> None:
 
     precision, recall, f1 = bench.score_extractor(pages, body_text)
     assert f1 >= floor, f"{extractor}: F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f})"
+
+
+def test_layout_tables_keep_their_paragraphs_and_lose_their_menus() -> None:
+    """Old sites lay the whole page out in a table; the article's paragraphs must survive."""
+    paragraphs = [
+        "Harbour officials counted forty boats in the bay on Sunday morning.",
+        "The count was the highest since the storm of 1987, the harbour master said.",
+        "Fishing crews expect the figure to fall again once the season ends in October.",
+    ]
+    cells = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        "<html><head><title>Forty boats in the bay</title></head><body>"
+        "<table width='100%'><tr><td colspan='2'><a href='/'>News</a> | <a href='/s'>Sport</a>"
+        " | <a href='/w'>Weather</a></td></tr>"
+        f"<tr><td width='20%'><a href='/a'>Archive</a></td><td class='body'>{cells}</td></tr>"
+        "<tr><td colspan='2'>Contact us | Terms | Privacy</td></tr></table></body></html>"
+    )
+    text = extract_page(html, source="old-site.html").text
+    assert text.split("\n\n") == paragraphs
+
+
+def test_data_tables_stay_tables() -> None:
+    rows = "".join(f"<tr><td>Force {i}</td><td>{i * 3}</td></tr>" for i in range(1, 6))
+    html = (
+        "<html><body><article><h1>Arrests by force</h1>"
+        "<p>The agency published the number of arrests made by each force taking part.</p>"
+        f"<table><tr><th>Force</th><th>Arrests</th></tr>{rows}</table>"
+        "<p>Most forces made fewer than twenty arrests during the whole operation.</p>"
+        "</article></body></html>"
+    )
+    text = extract_page(html, source="data.html").text
+    assert "Force 3" in text and "| 9 |" in text.replace("  ", " ")

@@ -18,6 +18,8 @@ from urllib.parse import urljoin
 
 import trafilatura
 from dateutil import parser as date_parser
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from coverage_cmp._text import looks_binary, normalize_text
 from coverage_cmp.collect._newspaper import load_newspaper
@@ -119,9 +121,36 @@ def extract_page(html: str, *, source: str, url: str | None = None,
     return content
 
 
+#: Elements whose presence inside a table cell makes the table page layout, not data.
+_BLOCKS_IN_CELLS = ".//td//p|.//td//div|.//td//table|.//td//h1|.//td//h2|.//td//h3|.//td//ul"
+
+
+def _unwrap_layout_tables(html: str) -> HtmlElement | str:
+    """The page with layout tables turned into plain blocks.
+
+    Old regional sites lay whole pages out in tables; trafilatura then keeps the article as
+    one table row and drops its paragraph breaks, with the navigation rows beside it. A
+    table whose cells hold paragraphs, headings, lists or other tables lays out a page;
+    a data table (figures in cells) is left as it is.
+    """
+    if "<table" not in html and "<TABLE" not in html:
+        return html
+    tree = load_html(html)
+    if tree is None:
+        return html
+    layout = [t for t in tree.iter("table") if t.xpath(_BLOCKS_IN_CELLS)]
+    for table in layout:
+        for element in table.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th"):
+            element.tag = "div"
+            element.attrib.pop("colspan", None)
+            element.attrib.pop("rowspan", None)
+    return tree
+
+
 def _with_trafilatura(html: str, url: str | None) -> PageContent | None:
     """One trafilatura pass for body and metadata; None when it finds no body."""
-    document = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
+    document = trafilatura.bare_extraction(_unwrap_layout_tables(html), url=url,
+                                           **TRAFILATURA_OPTIONS)
     if document is None or not document.text:
         return None
     title = _clean(document.title)
