@@ -21,6 +21,6 @@ def extract_article(article: Article) -> Extraction:
     mentions = find_mentions(article.text)
     return Extraction(
         article=article,
-        quotes=extract_quotes(article.text),
+        quotes=extract_quotes(article.text, mentions=mentions),
         facts=extract_facts(article.text, article.published, mentions=mentions),
     )

@@ -333,7 +333,7 @@ class _Context:
     """Person name -> the longest form of the same name in the article."""
 
 
-def _build_context(text: str, spans: list[_Span]) -> _Context:
+def _build_context(text: str, spans: list[_Span], found: list[Mention]) -> _Context:
     """Mentions indexed for attribution; those inside quotations never speak them."""
     quoted = [(s.start, s.end) for s in spans]
     quoted_starts = [q[0] for q in quoted]
@@ -342,7 +342,7 @@ def _build_context(text: str, spans: list[_Span]) -> _Context:
         index = bisect.bisect_right(quoted_starts, mention.start) - 1
         return index < 0 or quoted[index][1] <= mention.start
 
-    mentions = [m for m in find_mentions(text) if outside_quotes(m) and (
+    mentions = [m for m in found if outside_quotes(m) and (
         m.kind != "title" or m.text[:1].islower()
         or m.text.split()[0] in ("The", "His", "Her", "Their", "Our"))]
     ends: dict[int, Mention] = {}
@@ -803,11 +803,13 @@ def _is_standalone(context: _Context, span: _Span, attribution_after: bool) -> b
     return attribution_after and text[span.end - 1:span.end] in ",!?"
 
 
-def extract_quotes(text: str) -> list[Quote]:
+def extract_quotes(text: str, mentions: list[Mention] | None = None) -> list[Quote]:
     """Direct quotations (with speakers) and reported speech, sorted by start.
 
     Args:
         text: the article body, paragraphs separated by line breaks.
+        mentions: ``find_mentions(text)`` when the caller already has them (facts need
+            them too), so names are found once per article.
 
     Returns:
         ``Quote`` records whose offsets index ``text``; ``text[q.start:q.end] == q.text``.
@@ -816,7 +818,7 @@ def extract_quotes(text: str) -> list[Quote]:
         return []
     paras = paragraphs(text)
     spans = _direct_spans(text, paras)
-    context = _build_context(text, spans)
+    context = _build_context(text, spans, find_mentions(text) if mentions is None else mentions)
     opens = [s.open_at for s in spans]
     quotes: list[Quote] = []
     previous_span: _Span | None = None
