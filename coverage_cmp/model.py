@@ -253,6 +253,8 @@ class QuoteMatch:
     """0 to 1: how much of the words agree (rapidfuzz ratio over normalised words)."""
     diff: dict[str, list[Any]] | None = None
     """Word-level diff inside the marks: ``added``, ``dropped``, ``changed`` ([old, new])."""
+    reference_id: str | None = None
+    """Id of the reference the quote or narrative comes from; None for a ``new`` quote."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -262,6 +264,7 @@ class QuoteMatch:
             "report": self.report.to_json() if self.report else None,
             "similarity": self.similarity,
             "diff": self.diff,
+            "reference_id": self.reference_id,
         }
 
 
@@ -273,12 +276,15 @@ class FactMatch:
     """same, changed, qualified, added or omitted."""
     reference: Fact | None
     report: Fact | None
+    reference_id: str | None = None
+    """Id of the reference the fact was set against; None for an ``added`` fact."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "reference": self.reference.to_json() if self.reference else None,
             "report": self.report.to_json() if self.report else None,
+            "reference_id": self.reference_id,
         }
 
 

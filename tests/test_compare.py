@@ -185,3 +185,24 @@ def test_json_has_the_contract_fields():
 def test_unknown_reference_is_refused_in_one_line():
     with pytest.raises(SettingsError, match="no-such-outlet"):
         compare_articles([extraction("truth", "nca-release.html")], references=["no-such-outlet"])
+
+
+def test_several_references_each_match_names_its_source():
+    release, agency = extraction("truth", "nca-release.html"), extraction("truth",
+                                                                          "agency-wire.html")
+    result = compare_articles([release, agency, extraction("truth", "trade-copy.html")],
+                              references=["nca-release.html", "agency-wire.html"])
+    (report,) = result.reports
+    agency_id, release_id = agency.article.id, release.article.id
+    kept = [m for m in report.quotes if m.report is not None]
+    # The trade copy reprints the agency's versions of the quotes word for word.
+    assert kept and all(m.status == "verbatim" and m.reference_id == agency_id for m in kept)
+    # The release's versions the agency reworded are not called omitted; the quote neither
+    # used is.
+    omitted = [m for m in report.quotes if m.status == "omitted"]
+    assert [m.reference.text.split()[:3] for m in omitted] == [["Some", "of", "those"]]
+    assert all(m.reference_id == release_id for m in omitted)
+    assert {s.reference_id for s in report.segments} == {agency_id}
+    assert all(m.reference_id in (release_id, agency_id) for m in report.facts
+               if m.reference is not None)
+    assert json.loads(json.dumps(result.to_json()))["reports"][0]["quotes"][0]["reference_id"]

@@ -49,19 +49,15 @@ def compare_articles(articles: Sequence[Extraction], *, references: Sequence[str
     refs = [prepare_reference(articles[i].article, articles[i].quotes) for i in chosen]
     matcher = SentenceMatcher(refs)
     index = ngram_index(refs, settings.min_match_words)
-    # With several references, quotes and facts are set against the first (the
-    # release); segments name whichever reference each stretch comes from.
-    first = articles[chosen[0]]
+    references = [articles[i] for i in chosen]
     reports = []
     for i, extraction in enumerate(articles):
         if i in chosen:
             continue
         report = extraction.article
         alignment = align(report, extraction.quotes, refs, matcher, settings, index)
-        quotes = match_quotes(first.article.text, first.quotes, report.text,
-                              extraction.quotes, settings)
-        facts = match_facts(first.article.text, first.facts, first.quotes, report.text,
-                            extraction.facts, extraction.quotes)
+        quotes = match_quotes(references, extraction, settings)
+        facts = match_facts(references, extraction)
         reports.append(ReportComparison(report, alignment.reuse, alignment.segments, quotes,
                                         facts, summarise(alignment.reuse, quotes, facts)))
     return Comparison([articles[i].article for i in chosen], why, reports)

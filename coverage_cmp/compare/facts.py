@@ -20,6 +20,7 @@ Facts inside direct quotes are left to quote matching. What is compared:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -28,7 +29,7 @@ from rapidfuzz import fuzz
 from coverage_cmp.compare.align import QuoteSpans
 from coverage_cmp.compare.quotes import normalise, same_speaker
 from coverage_cmp.extract.text import sentences
-from coverage_cmp.model import Fact, FactMatch, Quote
+from coverage_cmp.model import Extraction, Fact, FactMatch, Quote
 
 COUNT_KINDS = ("quantity", "money", "percent", "duration")
 #: Head nouns that count the same thing.
@@ -142,16 +143,36 @@ class _Side:
         return found
 
 
-def match_facts(reference_text: str, reference_facts: Sequence[Fact],
-                reference_quotes: Sequence[Quote], report_text: str,
-                report_facts: Sequence[Fact], report_quotes: Sequence[Quote]) -> list[FactMatch]:
-    """Every compared fact of the reference and of the report, with its status.
+def match_facts(references: Sequence[Extraction], report: Extraction) -> list[FactMatch]:
+    """Every compared fact of the references and of the report, with its status.
+
+    The report is set against the first reference (the release); a count it adds is then
+    looked for in the other references in turn (an agency copy can be the source of a
+    figure the release lacks), and is ``added`` only when none has it.
 
     Returns:
-        Matches in reference order, then the report's ``added`` facts in report order.
+        Matches in reference order, then the report's ``added`` facts in report order;
+        each names the reference it was set against.
     """
-    ref = _Side(reference_text, reference_facts, reference_quotes)
-    rep = _Side(report_text, report_facts, report_quotes)
+    first, *others = references
+    matches = _match_one(first, report, report.facts)
+    for other in others:
+        added = {id(m.report): k for k, m in enumerate(matches) if m.status == "added"}
+        if not added:
+            break
+        found = _match_one(other, report, [f for f in report.facts if id(f) in added])
+        for match in found:
+            if match.reference is not None and match.report is not None and (
+                    id(match.report) in added):
+                matches[added[id(match.report)]] = match
+    return matches
+
+
+def _match_one(reference: Extraction, report: Extraction, report_facts: Sequence[Fact]
+               ) -> list[FactMatch]:
+    """The facts of one reference set against ``report_facts`` of the report."""
+    ref = _Side(reference.article.text, reference.facts, reference.quotes)
+    rep = _Side(report.article.text, report_facts, report.quotes)
     matches: list[FactMatch] = []
     seen_verbs: set[tuple[int, int]] = set()
     pairs = _pair_counts(ref, rep)
@@ -172,13 +193,16 @@ def match_facts(reference_text: str, reference_facts: Sequence[Fact],
     matches.extend(_titles(ref, rep))
     matches.extend(FactMatch("added", None, f) for f in rep.facts
                    if f.kind in COUNT_KINDS and id(f) not in paired_report)
-    return matches
+    return [dataclasses.replace(m, reference_id=reference.article.id) if m.reference else m
+            for m in matches]
 
 
 def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
     """Reference count id -> (reference fact, report fact), best pairs first."""
     scored = []
     rep_local = {id(p): rep.local_places(p) for p in rep.facts if p.kind in COUNT_KINDS}
+    one_duration_each = (sum(f.kind == "duration" for f in ref.facts) == 1
+                         and sum(f.kind == "duration" for f in rep.facts) == 1)
     for r in (f for f in ref.facts if f.kind in COUNT_KINDS):
         r_group, r_sentence, r_local = subject_group(r.subject), ref.sentence(r), \
             ref.local_places(r)
@@ -193,9 +217,7 @@ def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
                 ratio = 0.0
             close = 0.5 <= ratio <= 2.0
             if r.kind == "duration":
-                ok = same_subject or similarity >= 0.5 or (
-                    sum(f.kind == "duration" for f in ref.facts) == 1
-                    and sum(f.kind == "duration" for f in rep.facts) == 1)
+                ok = same_subject or similarity >= 0.5 or one_duration_each
             else:
                 ok = (same_subject and (close or similarity >= 0.75)) or (
                     r.value == p.value and similarity >= 0.5)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from coverage_cmp.compare.align import QuoteSpans, fold_word
 from coverage_cmp.extract.text import Span, paragraphs, sentences, words
-from coverage_cmp.model import Quote, QuoteMatch
+from coverage_cmp.model import Extraction, Quote, QuoteMatch
 from coverage_cmp.settings import CompareSettings
 
 #: Similarity (0-100) of reported speech or narrative to a quote for ``paraphrased``.
@@ -102,45 +103,69 @@ def _narrative_units(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int,
     return units
 
 
-def _best_quote(piece: str, speaker: str | None, refs: list[tuple[Quote, str, list[str]]],
+@dataclass(frozen=True)
+class _RefQuote:
+    """A direct quote of one reference, folded once."""
+
+    reference_id: str
+    quote: Quote
+    folded: str
+    sentences: list[str]
+
+
+def _best_quote(piece: str, speaker: str | None, refs: Sequence[_RefQuote],
                 settings: CompareSettings) -> int | None:
     """Index of the reference quote this piece's words come from, if any.
 
     The piece must sit inside the quote (partial ratio ``quote_match``), or, when the
     speaker is the same, be a rewording of one of its sentences (ratio ``quote_reworded``).
     """
-    best, best_margin = None, -1.0
-    for k, (quote, folded, sentence_texts) in enumerate(refs):
-        score = fuzz.partial_ratio(piece, folded)
-        if len(piece) > 1.5 * len(folded):  # the piece holds much more than this quote
-            score = fuzz.ratio(piece, folded)
+    best, best_key = None, (-1.0, 0.0)
+    for k, ref in enumerate(refs):
+        whole = fuzz.ratio(piece, ref.folded)
+        score = fuzz.partial_ratio(piece, ref.folded)
+        if len(piece) > 1.5 * len(ref.folded):  # the piece holds much more than this quote
+            score = whole
         margin = score - settings.quote_match
-        if same_speaker(speaker, quote.speaker):
-            reworded = max(fuzz.ratio(piece, s) for s in sentence_texts)
+        if same_speaker(speaker, ref.quote.speaker):
+            reworded = max(fuzz.ratio(piece, s) for s in ref.sentences)
             margin = max(margin, reworded - settings.quote_reworded)
-        if margin >= 0 and margin > best_margin:
-            best, best_margin = k, margin
+        # Ties (the piece sits in two references' versions): the closer whole quote wins.
+        if margin >= 0 and (margin, whole) > best_key:
+            best, best_key = k, (margin, whole)
     return best
 
 
-def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_text: str,
-                 report_quotes: Sequence[Quote], settings: CompareSettings) -> list[QuoteMatch]:
+def _same_quote(first: _RefQuote, second: _RefQuote, settings: CompareSettings) -> bool:
+    """Two references' versions of one quote (a release's and an agency's): a sentence of
+    the second would be placed in the first."""
+    return any(_best_quote(sentence, second.quote.speaker, [first], settings) is not None
+               for sentence in second.sentences)
+
+
+def match_quotes(references: Sequence[Extraction], report: Extraction,
+                 settings: CompareSettings) -> list[QuoteMatch]:
     """Every reference quote's fate in the report, then the report's own quotes.
 
+    Each report quote sentence goes to the closest quote of any reference; a reference
+    quote no sentence took is not reported when another reference's version of it was
+    taken (a release and an agency copy can both carry Gormley's words).
+
     Args:
-        reference_text: the reference's body text.
-        reference_quotes: its quotes (direct ones are matched; indirect ones are kept
-            out of the way).
-        report_text: the report's body text.
-        report_quotes: its quotes.
+        references: the references with their quotes (direct ones are matched).
+        report: the report with its quotes.
         settings: thresholds.
 
     Returns:
-        Matches in reference order, then ``new`` and ``narrative-quoted`` ones in report order.
+        Matches in reference order, then ``new`` and ``narrative-quoted`` ones in report
+        order; each names the reference it came from.
     """
-    refs = [(q, normalise(q.text), [normalise(q.text[s.start:s.end]) for s in sentences(q.text)])
-            for q in reference_quotes if q.kind == "direct"]
-    narrative = _narrative_units(reference_text, reference_quotes)
+    report_text, report_quotes = report.article.text, report.quotes
+    refs = [_RefQuote(ref.article.id, q, normalise(q.text),
+                      [normalise(q.text[s.start:s.end]) for s in sentences(q.text)])
+            for ref in references for q in ref.quotes if q.kind == "direct"]
+    narrative = [(ref, *unit) for ref in references
+                 for unit in _narrative_units(ref.article.text, ref.quotes)]
     taken: dict[int, list[QuoteMatch]] = {}
     extra: list[QuoteMatch] = []
     for quote in (q for q in report_quotes if q.kind == "direct"):
@@ -150,12 +175,15 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
             k = _best_quote(piece, quote.speaker, refs, settings)
             kind, index = ("quote", k) if k is not None else ("new", -1)
             if k is None and len(piece.split()) >= 4:
-                scored = [(fuzz.partial_ratio(piece, u[2], score_cutoff=NARRATIVE_RATIO), u)
-                          for u in narrative]
-                score, unit = max(scored, key=lambda item: item[0], default=(0.0, None))
-                if unit and score >= NARRATIVE_RATIO and (
-                        min(len(piece), len(unit[2])) >= 0.4 * max(len(piece), len(unit[2]))):
-                    kind, index = "narrative", narrative.index(unit)
+                scores = [fuzz.partial_ratio(piece, unit[3], score_cutoff=NARRATIVE_RATIO)
+                          for unit in narrative]
+                # The first of equal scores: a paragraph before its sentences.
+                at = max(range(len(scores)), key=scores.__getitem__, default=-1)
+                score = scores[at] if at >= 0 else 0.0
+                folded = narrative[at][3] if at >= 0 else ""
+                if score >= NARRATIVE_RATIO and (
+                        min(len(piece), len(folded)) >= 0.4 * max(len(piece), len(folded))):
+                    kind, index = "narrative", at
             last = runs[-1] if runs else None
             if last and last[0] == kind and (
                     (kind == "quote" and last[1] == index) or (kind == "new")):
@@ -165,27 +193,32 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
         for kind, index, start, end, _ in runs:
             part = dataclasses.replace(quote, text=report_text[start:end], start=start, end=end)
             if kind == "quote":
-                ref_quote, folded, _ = refs[index]
-                status, diff = word_diff(ref_quote.text, part.text)
-                similarity = fuzz.ratio(folded, normalise(part.text)) / 100
+                ref = refs[index]
+                status, diff = word_diff(ref.quote.text, part.text)
+                similarity = fuzz.ratio(ref.folded, normalise(part.text)) / 100
                 taken.setdefault(index, []).append(QuoteMatch(
-                    status, speaker_status(ref_quote, part), ref_quote, part,
-                    round(similarity, 3), diff))
+                    status, speaker_status(ref.quote, part), ref.quote, part,
+                    round(similarity, 3), diff, ref.reference_id))
             elif kind == "narrative":
-                n_start, n_end, _ = narrative[index]
-                unit = Quote(reference_text[n_start:n_end], n_start, n_end, kind="narrative")
-                extra.append(QuoteMatch("narrative-quoted", None, unit, part, 1.0, None))
+                owner, n_start, n_end, _ = narrative[index]
+                unit = Quote(owner.article.text[n_start:n_end], n_start, n_end,
+                             kind="narrative")
+                extra.append(QuoteMatch("narrative-quoted", None, unit, part, 1.0, None,
+                                        owner.article.id))
             else:
                 extra.append(QuoteMatch("new", None, None, part, 0.0, None))
     matches = []
     reported: list[tuple[Quote, str]] | None = None
-    for k, (ref_quote, folded, _) in enumerate(refs):
+    for k, ref in enumerate(refs):
         if k in taken:
-            matches.extend(_join_split(taken[k], ref_quote, report_text))
+            matches.extend(_join_split(taken[k], ref, report_text))
+            continue
+        if any(other.reference_id != ref.reference_id and _same_quote(ref, other, settings)
+               for other in (refs[j] for j in taken)):
             continue
         if reported is None:
             reported = _reported_speech(report_text, report_quotes)
-        matches.append(_unquoted_fate(ref_quote, folded, reported))
+        matches.append(_unquoted_fate(ref, reported))
     used = {id(m.report) for m in matches}
     for quote in report_quotes:
         if quote.kind != "direct" and id(quote) not in used:
@@ -194,7 +227,7 @@ def match_quotes(reference_text: str, reference_quotes: Sequence[Quote], report_
     return matches + extra
 
 
-def _join_split(found: list[QuoteMatch], ref_quote: Quote, report_text: str
+def _join_split(found: list[QuoteMatch], ref: _RefQuote, report_text: str
                 ) -> list[QuoteMatch]:
     """One match for report quotes of one reference quote that follow each other with only
     marks and punctuation between them: a quote running over two paragraphs whose break was
@@ -209,10 +242,10 @@ def _join_split(found: list[QuoteMatch], ref_quote: Quote, report_text: str
         part = dataclasses.replace(last.report, text=report_text[last.report.start:
                                                                  match.report.end],
                                    end=match.report.end)
-        status, diff = word_diff(ref_quote.text, part.text)
-        similarity = fuzz.ratio(normalise(ref_quote.text), normalise(part.text)) / 100
-        out[-1] = QuoteMatch(status, last.speaker_status, ref_quote, part,
-                             round(similarity, 3), diff)
+        status, diff = word_diff(ref.quote.text, part.text)
+        similarity = fuzz.ratio(ref.folded, normalise(part.text)) / 100
+        out[-1] = QuoteMatch(status, last.speaker_status, ref.quote, part,
+                             round(similarity, 3), diff, ref.reference_id)
     return out
 
 
@@ -228,17 +261,16 @@ def _reported_speech(report_text: str, report_quotes: Sequence[Quote]
     return [(quote, text) for quote, text in folded if len(text.split()) >= 5]
 
 
-def _unquoted_fate(ref_quote: Quote, folded: str, reported: list[tuple[Quote, str]]
-                   ) -> QuoteMatch:
+def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]]) -> QuoteMatch:
     """``paraphrased`` if the quote's words survive as reported speech or narrative."""
-    ref_sentences = [normalise(ref_quote.text[s.start:s.end]) for s in sentences(ref_quote.text)]
+    ref_quote = ref.quote
     best, best_score = None, 0.0
     for quote, folded_candidate in reported:
         score = max(fuzz.token_sort_ratio(sentence, folded_candidate)
-                    for sentence in ref_sentences or [folded])
+                    for sentence in ref.sentences or [ref.folded])
         if score > best_score:
             best, best_score = quote, score
     if best is not None and best_score >= PARAPHRASE_RATIO:
         return QuoteMatch("paraphrased", speaker_status(ref_quote, best), ref_quote, best,
-                          round(best_score / 100, 3), None)
-    return QuoteMatch("omitted", None, ref_quote, None, 0.0, None)
+                          round(best_score / 100, 3), None, ref.reference_id)
+    return QuoteMatch("omitted", None, ref_quote, None, 0.0, None, ref.reference_id)
