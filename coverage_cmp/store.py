@@ -127,10 +127,39 @@ def _migration_2(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_3(db: sqlite3.Connection) -> None:
+    """Results written back partition by partition, so a rerun resumes where it stopped."""
+    _execute_script(
+        db,
+        """
+        CREATE TABLE extractions (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            result TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE comparisons (
+            cluster_id TEXT PRIMARY KEY,
+            result TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE partitions (
+            stage TEXT NOT NULL,
+            key TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (stage, key)
+        )
+        """,
+    )
+
+
 #: Named migrations in the order they apply. Append only; never edit a released one.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_articles_urls_fetch_log_runs", _migration_1),
     ("0002_clusters", _migration_2),
+    ("0003_scale_results", _migration_3),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -387,9 +416,22 @@ class Store:
     def fetch_log(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._db.execute("SELECT * FROM fetch_log ORDER BY id")]
 
-    def articles(self, ids: Sequence[str] | None = None) -> list[Article]:
-        """Articles in publication order (undated last), optionally only those ``ids``."""
-        sql = ("SELECT * FROM articles {where} "
+    def article_dates(self) -> list[tuple[str, str | None]]:
+        """(id, published) of every article in ``articles()`` order, without their text:
+        enough to plan partitions of a large corpus."""
+        return [(r[0], r[1]) for r in self._db.execute(
+            "SELECT id, published FROM articles "
+            "ORDER BY published IS NULL, published, collected_at, id")]
+
+    def articles(self, ids: Sequence[str] | None = None, *,
+                 with_html: bool = True) -> list[Article]:
+        """Articles in publication order (undated last), optionally only those ``ids``.
+
+        ``with_html=False`` leaves the raw pages out (workers analysing text never need them).
+        """
+        columns = "*" if with_html else ", ".join(
+            c for c in self._columns("articles") if c != "raw_html")
+        sql = (f"SELECT {columns} FROM articles {{where}} "
                "ORDER BY published IS NULL, published, collected_at, id")
         if ids is None:
             rows = self._db.execute(sql.format(where="")).fetchall()
@@ -403,6 +445,9 @@ class Store:
                     sql.format(where=f"WHERE id IN ({marks})"), chunk
                 ).fetchall()
         return [_row_to_article(r) for r in rows]
+
+    def _columns(self, table: str) -> list[str]:
+        return [r[1] for r in self._db.execute(f"PRAGMA table_info({table})")]
 
     def articles_for_urls(self, urls: Sequence[str]) -> list[Article]:
         """The stored articles those URLs led to, in the order of ``urls``."""
@@ -477,7 +522,7 @@ class Store:
 
 
 def _row_to_article(row: sqlite3.Row) -> Article:
-    raw = row["raw_html"]
+    raw = row["raw_html"] if "raw_html" in row.keys() else None  # noqa: SIM118 (Row: in = values)
     return Article(
         id=row["id"],
         source=row["source"],

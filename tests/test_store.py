@@ -222,3 +222,13 @@ def test_two_writers_on_one_store_both_finish(tmp_path: Path) -> None:
     with Store(path) as store:
         assert store.count() == 250
         assert store.integrity_ok()
+
+
+def test_articles_without_html_and_dates_only(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.db") as store:
+        for n in (1, 2, 3):
+            store.save_article(make_article(n, raw_html=b"<p>page</p>"))
+        light = store.articles(with_html=False)
+        assert [a.raw_html for a in light] == [None, None, None]
+        assert [a.text for a in light] == [a.text for a in store.articles()]
+        assert store.article_dates() == [(a.id, a.published) for a in store.articles()]
