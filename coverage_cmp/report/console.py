@@ -128,7 +128,7 @@ def render_corpus_terminal(corpus: Corpus, *, width: int = 100, color: bool = Fa
     events = _table(f"{len(corpus.events)} events")
     for name, kwargs in (("event", {"no_wrap": True}), ("label", {"ratio": 2}),
                          ("reports", {"justify": "right"}), ("outlets", {"justify": "right"}),
-                         ("key numbers: release (reports' range)", {"ratio": 3})):
+                         ("key numbers: reference (reports' range)", {"ratio": 3})):
         events.add_column(name, **kwargs)
     for e in corpus.events:
         events.add_row(e.event_id, e.label, str(e.reports), str(e.outlets),

@@ -72,7 +72,7 @@ def render_corpus_markdown(corpus: Corpus) -> str:
           percent(o.local_angle_share)] for o in corpus.outlets],
         right=set(range(2, 10)))
     lines += [""] + _table(
-        ["event", "label", "reports", "outlets", "key numbers: release (reports' range)"],
+        ["event", "label", "reports", "outlets", "key numbers: reference (reports' range)"],
         [[f"`{e.event_id}`", escape(e.label), str(e.reports), str(e.outlets),
           escape("; ".join(k.describe() for k in e.key_numbers))] for e in corpus.events],
         right={2, 3})
