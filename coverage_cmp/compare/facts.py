@@ -93,15 +93,28 @@ def _hedge_fits(qualifier: str | None, stated: float, true_value: float) -> bool
     return low * stated <= true_value <= high * stated
 
 
+#: Words the number reader takes for hedges that, before a duration, only say "during":
+#: "over six months" is the same six months as "a six-month operation".
+_DURATION_PREPOSITIONS = {"over", "across", "during", "for", "in"}
+
+
+def hedge(fact: Fact) -> str:
+    """The fact's hedge, folded; none for a duration's preposition."""
+    qualifier = (fact.qualifier or "").casefold()
+    if fact.kind == "duration" and qualifier in _DURATION_PREPOSITIONS:
+        return ""
+    return qualifier
+
+
 def count_status(reference: Fact, report: Fact) -> str:
     """``same``, ``qualified`` or ``changed`` for two versions of one count."""
     if reference.value == report.value and reference.unit == report.unit:
-        return "same" if (reference.qualifier or "") == (report.qualifier or "") else "qualified"
+        return "same" if hedge(reference) == hedge(report) else "qualified"
     try:
         stated, true_value = float(report.value), float(reference.value)
     except (TypeError, ValueError):
         return "changed"
-    if reference.unit == report.unit and _hedge_fits(report.qualifier, stated, true_value):
+    if reference.unit == report.unit and _hedge_fits(hedge(report), stated, true_value):
         return "qualified"
     return "changed"
 

@@ -169,7 +169,7 @@ def match_quotes(references: Sequence[Extraction], report: Extraction,
     taken: dict[int, list[QuoteMatch]] = {}
     extra: list[QuoteMatch] = []
     for quote in (q for q in report_quotes if q.kind == "direct"):
-        runs: list[tuple[str, int, int, int, int]] = []  # (kind, ref index, start, end, para)
+        placed: list[tuple[str, int, int, int, int]] = []  # kind, ref index, start, end, para
         for start, end, para in _pieces(report_text, quote):
             piece = normalise(report_text[start:end])
             k = _best_quote(piece, quote.speaker, refs, settings)
@@ -184,13 +184,8 @@ def match_quotes(references: Sequence[Extraction], report: Extraction,
                 if score >= NARRATIVE_RATIO and (
                         min(len(piece), len(folded)) >= 0.4 * max(len(piece), len(folded))):
                     kind, index = "narrative", at
-            last = runs[-1] if runs else None
-            if last and last[0] == kind and (
-                    (kind == "quote" and last[1] == index) or (kind == "new")):
-                runs[-1] = (kind, last[1], last[2], end, para)
-            else:
-                runs.append((kind, index, start, end, para))
-        for kind, index, start, end, _ in runs:
+            placed.append((kind, index, start, end, para))
+        for kind, index, start, end in _merge_runs(placed):
             part = dataclasses.replace(quote, text=report_text[start:end], start=start, end=end)
             if kind == "quote":
                 ref = refs[index]
@@ -225,6 +220,31 @@ def match_quotes(references: Sequence[Extraction], report: Extraction,
             extra.append(QuoteMatch("new", None, None, quote, 0.0, None))
     extra.sort(key=lambda m: m.report.start if m.report else 0)
     return matches + extra
+
+
+def _merge_runs(pieces: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    """Runs of a quote's sentences placed alike, as (kind, index, start, end).
+
+    An unplaced sentence next to sentences of one reference quote in the same paragraph
+    is words the report added inside that quote ("Anyone who thinks the internet keeps
+    them hidden is wrong" after a reworded Gormley sentence): it joins the quote's run.
+    """
+    placed = list(pieces)
+    for i, (kind, _, start, end, para) in enumerate(placed):
+        if kind != "new":
+            continue
+        near = [placed[j] for j in (i - 1, i + 1) if 0 <= j < len(placed)
+                and placed[j][0] == "quote" and placed[j][4] == para]
+        if near:
+            placed[i] = ("quote", near[0][1], start, end, para)
+    runs: list[tuple[str, int, int, int]] = []
+    for kind, index, start, end, _ in placed:
+        last = runs[-1] if runs else None
+        if last and last[0] == kind and (kind == "new" or last[1] == index):
+            runs[-1] = (kind, last[1], last[2], end)
+        else:
+            runs.append((kind, index, start, end))
+    return runs
 
 
 def _join_split(found: list[QuoteMatch], ref: _RefQuote, report_text: str
