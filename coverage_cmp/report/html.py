@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from coverage_cmp.model import Article, Comparison, Quote, ReportComparison
+from coverage_cmp.model import Article, Comparison, Quote, QuoteMatch, ReportComparison
 from coverage_cmp.report._views import (
+    Departure,
     FactMatrix,
     ReportRow,
     departures,
@@ -107,7 +108,7 @@ class ReportPanel:
     references: list[ReferencePane]
     quotes: list[QuoteCard]
     facts: list[dict[str, object]]
-    departures: list = field(default_factory=list)
+    departures: list[Departure] = field(default_factory=list)
     fact_counts: str = ""
 
 
@@ -183,7 +184,7 @@ def word_diff(reference: str, report: str) -> tuple[list[Word], list[Word]]:
     return out_left, out_right
 
 
-def _quote_card(match) -> QuoteCard:
+def _quote_card(match: QuoteMatch) -> QuoteCard:
     ref: Quote | None = match.reference
     rep: Quote | None = match.report
     if ref and rep:
