@@ -345,6 +345,13 @@ class Comparison:
     """Why these references: named by the user, or the rule that picked them."""
     reports: list[ReportComparison] = field(default_factory=list)
 
+    def to_dataframes(self) -> dict[str, Any]:
+        """pandas DataFrames ``reports``, ``segments``, ``quotes`` and ``facts``, one row per
+        report, segment, quote match and fact match (pandas must be installed)."""
+        from coverage_cmp.compare.frames import comparison_frames
+
+        return comparison_frames(self)
+
     def to_json(self) -> dict[str, Any]:
         """The ``compare@1`` object of the JSON contract, without ``errors``."""
         return {
