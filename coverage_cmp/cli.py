@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -80,6 +81,19 @@ def _emit(text: str, output: Path | None) -> None:
 def _report_failures(failures: list[SourceFailure]) -> None:
     for failure in failures:
         typer.echo(f"error: {failure.source}: {failure.error}", err=True)
+
+
+def _finish(payload: dict[str, Any], table: Callable[[], str], fmt: OutputFormat,
+            output: Path | None, failures: list[SourceFailure]) -> None:
+    """Name each failed source on stderr, print the result, and exit 1 if any failed."""
+    _report_failures(failures)
+    if fmt is OutputFormat.json:
+        payload = {**payload, "errors": [f.to_json() for f in failures]}
+        _emit(json.dumps(payload, ensure_ascii=False, indent=2), output)
+    else:
+        _emit(table(), output)
+    if failures:
+        raise typer.Exit(1)
 
 
 def _parse_when(value: str | None, name: str) -> datetime | None:
@@ -209,18 +223,10 @@ def articles(
     else:
         with Store(db, readonly=True) as store:
             found, failures = store.articles(), []
-    _report_failures(failures)
-    if fmt is OutputFormat.json:
-        _emit(json.dumps({
-            "schema": "coverage-cmp/articles@1",
-            "articles": [{**a.to_json(), "outlet_scope": a.outlet_scope,
-                          "url": a.url, "authors": a.authors} for a in found],
-            "errors": [f.to_json() for f in failures],
-        }, ensure_ascii=False, indent=2), output)
-    else:
-        _emit(terminal.articles_table(found, width=None if output is None else 120), output)
-    if failures:
-        raise typer.Exit(1)
+    _finish({"schema": "coverage-cmp/articles@1",
+             "articles": [{**a.to_json(), "outlet_scope": a.outlet_scope, "url": a.url,
+                           "authors": a.authors} for a in found]},
+            lambda: terminal.articles_table(found), fmt, output, failures)
 
 
 def _open_store(db: Path, sources: list[str] | None, db_given: bool) -> Store | None:
@@ -252,17 +258,9 @@ def extract(
     finally:
         if store is not None:
             store.close()
-    _report_failures(failures)
-    if fmt is OutputFormat.json:
-        _emit(json.dumps({
-            "schema": "coverage-cmp/extract@1",
-            "articles": [e.to_json() for e in extractions],
-            "errors": [f.to_json() for f in failures],
-        }, ensure_ascii=False, indent=2), output)
-    else:
-        _emit(terminal.extractions_table(extractions), output)
-    if failures:
-        raise typer.Exit(1)
+    _finish({"schema": "coverage-cmp/extract@1",
+             "articles": [e.to_json() for e in extractions]},
+            lambda: terminal.extractions_table(extractions), fmt, output, failures)
 
 
 @app.command()
@@ -288,17 +286,8 @@ def cluster(
     finally:
         if store is not None:
             store.close()
-    _report_failures(failures)
-    if fmt is OutputFormat.json:
-        _emit(json.dumps({
-            "schema": "coverage-cmp/cluster@1",
-            "clusters": [c.to_json() for c in clusters],
-            "errors": [f.to_json() for f in failures],
-        }, ensure_ascii=False, indent=2), output)
-    else:
-        _emit(terminal.clusters_table(clusters), output)
-    if failures:
-        raise typer.Exit(1)
+    _finish({"schema": "coverage-cmp/cluster@1", "clusters": [c.to_json() for c in clusters]},
+            lambda: terminal.clusters_table(clusters), fmt, output, failures)
 
 
 @app.command()
@@ -327,14 +316,8 @@ def compare(
     finally:
         if store is not None:
             store.close()
-    _report_failures(failures)
-    if fmt is OutputFormat.json:
-        _emit(json.dumps({**comparison.to_json(), "errors": [f.to_json() for f in failures]},
-                         ensure_ascii=False, indent=2), output)
-    else:
-        _emit(terminal.compare_table(comparison), output)
-    if failures:
-        raise typer.Exit(1)
+    _finish(comparison.to_json(), lambda: terminal.compare_table(comparison), fmt, output,
+            failures)
 
 
 def main() -> None:
