@@ -119,3 +119,17 @@ def test_lower_case_role_or_auxiliary_before_a_speech_verb_promotes_a_name() -> 
             "spoke. Sang-woo Rhee later said more.")
     names = {m.name for m in _of_kind(text, "person")}
     assert {"Oyelaran Bello", "Sang-woo Rhee"} <= names
+
+
+def test_short_form_of_an_organisation_is_that_organisation() -> None:
+    text = ("Crane Valley Records said on Monday it would appeal. Later Crane Valley said "
+            "the ruling was unfair.")
+    short = next(m for m in find_mentions(text) if m.text == "Crane Valley")
+    assert (short.kind, short.name) == ("organisation", "Crane Valley Records")
+
+
+def test_a_name_taking_a_plural_verb_is_an_organisation() -> None:
+    text = "Blue Lantern have denied the claims, and Maria Lopez said she was relieved."
+    kinds = {m.text: m.kind for m in find_mentions(text) if m.kind != "pronoun"}
+    assert kinds["Blue Lantern"] == "organisation"
+    assert kinds["Maria Lopez"] == "person"

@@ -338,3 +338,28 @@ def test_report_from_an_organisation_speaks_for_it() -> None:
     quote = _direct(text)[0]
     assert (quote.speaker, quote.speaker_mention) == (
         "Halden Securities", "a report from Halden Securities")
+
+
+def test_the_statement_speaks_for_whoever_issued_it() -> None:
+    text = (
+        "Harbour Rail Group issued a statement on Monday about the timetable.\n\n"
+        "Later, Wessex Ferries Ltd denied any deal with the rail firm.\n\n"
+        "“We never agreed to share the Sunday slots with anyone,” Wessex Ferries Ltd said.\n\n"
+        "The rail firm hit back in a statement posted to its website.\n\n"
+        "“Our passengers deserve a clear answer about the winter timetable,” the statement "
+        "read.\n\n"
+        "“We will publish the full correspondence this week,” the statement concluded."
+    )
+    assert [speaker for _, speaker in _pairs(text)] == [
+        "Wessex Ferries Ltd", "Harbour Rail Group", "Harbour Rail Group"]
+
+
+def test_it_and_they_stand_for_the_organisation_just_named() -> None:
+    text = (
+        "Maria Lopez said the band would tour in the spring.\n\n"
+        "“We are thrilled to be back on the road,” she said.\n\n"
+        "The label that owns the catalogue, Blue Lantern, has denied blocking the tour.\n\n"
+        "Blue Lantern have twice refused to comment on the contract.\n\n"
+        "“At no point did we stand in the way of any performance,” they said in a statement."
+    )
+    assert [speaker for _, speaker in _pairs(text)] == ["Maria Lopez", "Blue Lantern"]

@@ -140,15 +140,15 @@ _PRECEDING_WORD = regex.compile(r"\b([a-z]+),?[ \u00a0]+$")
 _APPOSITIVE = regex.compile(r",[ \u00a0]+((?:the|a|an)[ \u00a0]+)?([^,;:\n“”\"()]{3,120}?),")
 
 
-@dataclass(frozen=True)
 class _Token:
-    start: int
-    end: int
-    text: str
+    """A word of a capitalised run; ``lower`` (folded, final dot dropped) is computed once
+    because every rule looks it up."""
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower().rstrip(".")
+    __slots__ = ("end", "lower", "start", "text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text = start, end, text
+        self.lower = text.lower().rstrip(".")
 
 
 def _is_acronym(word: str) -> bool:
@@ -324,7 +324,35 @@ def _acronym_of(name: str, lex: Lexicon) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
-def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+_PLURAL_VERB = regex.compile(r"[ \u00a0]+(?:have|are|were|say)\b")
+
+
+def _organisation_forms(mentions: list[Mention], text: str, lex: Lexicon) -> dict[str, str]:
+    """Capitalised names without a known first name that are organisations: short forms
+    of an organisation the article names ("Big Machine" for "Big Machine Records"), and
+    names taking a plural verb, as British English does for bodies ("Big Machine have").
+
+    Returns:
+        The name as written -> the organisation's name.
+    """
+    long_names = [m.name for m in mentions if m.kind == "organisation" and m.name
+                  and " " in m.name]
+    forms: dict[str, str] = {}
+    for m in mentions:
+        if m.kind != "person" or m.text in forms or (m.name and m.name != m.text) or m.title:
+            continue
+        first = m.text.split()[0].lower()
+        if first in lex.male_first or first in lex.female_first or _is_place(m.text):
+            continue
+        longer = next((name for name in long_names if name.startswith(m.text + " ")), None)
+        if longer is not None:
+            forms[m.text] = longer
+        elif " " in m.text and _PLURAL_VERB.match(text, m.end):
+            forms[m.text] = m.text
+    return forms
+
+
+def _resolve(mentions: list[Mention], text: str, lex: Lexicon) -> list[Mention]:
     """Link surnames, acronyms and anaphoric titles to the full names the article gives."""
     # A full name of unknown kind whose last word also stands alone is a person's name.
     alone = {m.text for m in mentions if m.kind == "person" and m.name is None
@@ -357,9 +385,12 @@ def _resolve(mentions: list[Mention], lex: Lexicon) -> list[Mention]:
             acronym = _acronym_of(m.name, lex)
             if acronym:
                 long_orgs.setdefault(acronym, m.name)
+    organisation_forms = _organisation_forms(mentions, text, lex)
     resolved = []
     for m in mentions:
-        if m.kind == "organisation" and m.name and m.name.replace(".", "") in long_orgs:
+        if m.kind == "person" and m.text in organisation_forms:
+            m = replace(m, kind="organisation", name=organisation_forms[m.text])
+        elif m.kind == "organisation" and m.name and m.name.replace(".", "") in long_orgs:
             m = replace(m, name=long_orgs[m.name.replace(".", "")])
         elif m.kind == "person" and (m.name is None or " " not in m.name):
             # Prefer a name that opens with a known first name ("Tim Cook", not "Hosting Cook").
@@ -458,7 +489,7 @@ def find_mentions(text: str) -> list[Mention]:
             else:
                 part.append(token)
     mentions = [_promote(text, m, lex) for m in mentions]
-    mentions = _resolve(sorted(mentions, key=lambda m: (m.start, -m.end)), lex)
+    mentions = _resolve(sorted(mentions, key=lambda m: (m.start, -m.end)), text, lex)
     people = [m for m in mentions if m.kind == "person"]
     mentions.extend(_title_mentions(text, people, lex))
     mentions.extend(

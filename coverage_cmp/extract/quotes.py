@@ -318,6 +318,7 @@ class _Context:
     mentions: list[Mention]
     mention_positions: list[int]
     people: list[Mention]
+    sentences: list[Span]
     sentence_starts: list[int]
     references: list[_Reference]
     """Person mentions and resolved he/she pronouns, in text order: the discourse."""
@@ -355,7 +356,8 @@ def _build_context(text: str, spans: list[_Span], found: list[Mention]) -> _Cont
                 rank.get(old.kind, 4), -(old.end - old.start)
             ):
                 table[key] = m
-    sentence_starts = [s.start for s in sentences(text)]
+    sentence_spans = sentences(text)
+    sentence_starts = [s.start for s in sentence_spans]
     people = [m for m in mentions if m.kind == "person" and m.name]
     organisations = [m for m in mentions if m.kind == "organisation" and m.name]
     fullest = _fullest_names({p.name for p in people if " " in p.name})
@@ -372,6 +374,7 @@ def _build_context(text: str, spans: list[_Span], found: list[Mention]) -> _Cont
         mentions=mentions,
         mention_positions=[m.start for m in mentions],
         people=people,
+        sentences=sentence_spans,
         sentence_starts=sentence_starts,
         references=references,
         reference_starts=[r.start for r in references],
@@ -671,6 +674,9 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
     pronoun = (attribution.mention or "").lower()
     position = attribution.start or 0
     if pronoun in ("it", "they", "we"):
+        nearby = _organisation_nearby(context, position)
+        if nearby is not None:
+            return nearby
         for quote in reversed(previous):
             if quote.speaker and quote.speaker_mention and not _is_person_name(context,
                                                                                quote.speaker):
@@ -694,6 +700,25 @@ def _resolve_pronoun(context: _Context, attribution: _Attribution, previous: lis
     if fitting:
         return fitting[-1].name
     return last_speaker
+
+
+_ORGANISATION_SENTENCES = 2
+"""How many sentences back "it" or "they" looks for the organisation it stands for."""
+
+
+def _organisation_nearby(context: _Context, position: int) -> str | None:
+    """The organisation last named in the sentence of ``position`` or the two before it:
+    "Big Machine have denied it. “…,” they said" means Big Machine."""
+    sentence = bisect.bisect_right(context.sentence_starts, position) - 1
+    low = context.sentence_starts[max(0, sentence - _ORGANISATION_SENTENCES)] if (
+        sentence >= 0) else 0
+    for organisation in reversed(_recent(context.organisations, context.organisation_starts,
+                                         position)):
+        if organisation.start < low:
+            break
+        if organisation.end <= position:
+            return organisation.name
+    return None
 
 
 def _speaker_of(context: _Context, attribution: _Attribution, previous: list[Quote]
@@ -753,16 +778,71 @@ def _resolve_description(context: _Context, attribution: _Attribution, previous:
     position = attribution.start or 0
     organisations = [m for m in _recent(context.organisations, context.organisation_starts,
                                         position) if m.end <= position]
-    stems = {w[:5] for w in words[1:] if len(w) > 3}
-    for organisation in reversed(organisations):
-        if stems & {w.lower()[:5] for w in organisation.name.split()}:
-            return organisation.name
+    named = _organisation_by_stem(organisations, words[1:])
+    if named is not None:
+        return named
     if not any(w in _ORGANISATION_VOICES for w in words[1:4]):
         return None
+    if words[-1] in _DOCUMENTS:
+        issuer = _issuer(context, position, words[-1])
+        if issuer is not None:
+            return issuer
     for quote in reversed(previous):
         if quote.speaker and any(m.name == quote.speaker for m in organisations):
             return quote.speaker
     return organisations[-1].name if organisations else None
+
+
+_DOCUMENTS = frozenset(("statement", "letter", "report", "release", "filing"))
+_ISSUER_SENTENCES = 6
+"""How many sentences back "the statement" looks for the sentence that issued it."""
+
+
+@functools.cache
+def _introduced(document: str) -> regex.Pattern:
+    """"a statement", "in a separate statement", "its letter": a document brought in."""
+    return regex.compile(
+        rf"\b(?:a|an|its|their|his|her|new|separate|joint|written)[ \u00a0]+"
+        rf"(?:[\w\-]+[ \u00a0]+)?{document}\b", regex.IGNORECASE)
+
+
+def _issuer(context: _Context, position: int, document: str) -> str | None:
+    """Who issued "the statement": the subject of the last sentence that brings in a
+    statement ("Big Machine Records issued a statement", "The company denied it in a
+    statement"), a named one or else the organisation a description there stands for."""
+    text = context.text
+    introduced = _introduced(document)
+    sentence = bisect.bisect_right(context.sentence_starts, position) - 1
+    for index in range(sentence, max(-1, sentence - _ISSUER_SENTENCES), -1):
+        span = context.sentences[index]
+        found = introduced.search(text, span.start, min(span.end, position))
+        if found is None:
+            continue
+        first = bisect.bisect_left(context.mention_positions, span.start)
+        for mention in context.mentions[first:]:
+            if mention.start >= found.start():
+                break
+            if mention.kind in ("person", "organisation") and mention.name:
+                return mention.name
+        if regex.match(r"(?:The|Its|Their)[ \u00a0]", text[span.start:span.start + 6]):
+            # "The rail firm hit back in a statement": the organisation it describes.
+            organisations = _recent(context.organisations, context.organisation_starts,
+                                    span.start)
+            described = text[span.start:found.start()].lower().split()[1:4]
+            return _organisation_by_stem(organisations, described) or (
+                organisations[-1].name if organisations else None)
+        return None
+    return None
+
+
+def _organisation_by_stem(organisations: list[Mention], words: list[str]) -> str | None:
+    """The last organisation sharing a word stem with a description ("the production
+    company" -> Dick Clark Productions)."""
+    stems = {w[:5] for w in words if len(w) > 3}
+    for organisation in reversed(organisations):
+        if stems & {w.lower()[:5] for w in organisation.name.split()}:
+            return organisation.name
+    return None
 
 
 def _is_person_name(context: _Context, name: str) -> bool:
@@ -919,7 +999,7 @@ def _indirect(context: _Context, spans: list[_Span], direct: list[Quote]) -> lis
     marks = sorted((s.open_at, s.close_end) for s in spans)
     mark_starts = [m[0] for m in marks]
     found = []
-    for sentence in sentences(text):
+    for sentence in context.sentences:
         index = bisect.bisect_left(mark_starts, sentence.end)
         if index > 0 and marks[index - 1][1] > sentence.start:
             continue
