@@ -216,7 +216,7 @@ class DaskEngine(Engine):
                                              dashboard_address=None)
                 self.client = Client(self._cluster)
             else:
-                self.client = Client(scheduler, timeout="20s")
+                self.client = Client(scheduler, timeout="10s")
         except OSError as exc:
             if self._cluster is not None:
                 self._cluster.close()
