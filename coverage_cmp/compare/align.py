@@ -236,6 +236,9 @@ class Alignment:
 
 
 _KINDS = ("new", "rewrite", "verbatim")
+#: Fewest narrative words a sentence needs for them to be matched apart from its quote
+#: (", he said" is matched with the quote it attributes).
+_MIN_NARRATIVE_WORDS = 4
 
 
 def align(report: Article, quotes: Sequence[Quote], refs: Sequence[Reference],
@@ -252,18 +255,30 @@ def align(report: Article, quotes: Sequence[Quote], refs: Sequence[Reference],
         source_ref[t.report_at:t.report_at + t.length] = t.ref
         source_at[t.report_at:t.report_at + t.length] = np.arange(t.ref_at, t.ref_at + t.length)
     spans = _sentence_tokens(report.text, tokens)
+    quoted = np.asarray(tokens.quoted, dtype=bool)
     best = matcher.best([" ".join(tokens.folded[a:b]) for a, b in spans])
+    # A sentence's narrative is matched on its own words: a reporter who heard the same
+    # speaker shares the quote, not the sentence around it.
+    best_narrative = matcher.best([" ".join(w for w, q in zip(tokens.folded[a:b],
+                                                              tokens.quoted[a:b], strict=True)
+                                            if not q) for a, b in spans])
     sentence_source = []
-    for (a, b), (owner, cosine) in zip(spans, best, strict=True):
-        ref_index = matcher.owners[owner][0] if owner >= 0 else -1
-        sentence_source.append((ref_index, owner, cosine))
-        verbatim = kind[a:b] == 2
-        if owner < 0 or (cosine < settings.rewrite_similarity and verbatim.mean() < 0.5):
-            continue
-        rest = ~verbatim
-        kind[a:b][rest] = 1
-        source_ref[a:b][rest] = ref_index
-        source_at[a:b][rest] = owner
+    for (a, b), whole, own in zip(spans, best, best_narrative, strict=True):
+        owner = whole[0]
+        sentence_source.append((matcher.owners[owner][0] if owner >= 0 else -1, *whole))
+        narrative = ~quoted[a:b]
+        parts = [(narrative, own if narrative.sum() >= _MIN_NARRATIVE_WORDS else whole),
+                 (~narrative, whole)]
+        for part, (owner, cosine) in parts:
+            verbatim = kind[a:b][part] == 2
+            if owner < 0 or not part.any() or (cosine < settings.rewrite_similarity
+                                               and verbatim.mean() < 0.5):
+                continue
+            rest = np.zeros(b - a, dtype=bool)
+            rest[part] = ~verbatim
+            kind[a:b][rest] = 1
+            source_ref[a:b][rest] = matcher.owners[owner][0]
+            source_at[a:b][rest] = owner
     segments = _segments(report.text, tokens, kind, source_ref, source_at, refs, matcher)
     return Alignment(tokens, segments, _reuse(tokens, kind, refs, source_ref, source_at, matcher,
                                               settings), sentence_source, spans)
