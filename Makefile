@@ -23,6 +23,8 @@ demo: $(STAMP)
 		--outlets fixtures/notarise/outlets.toml
 	$(BIN)/coverage-cmp cluster --db demo/coverage.db
 	$(BIN)/coverage-cmp compare --db demo/coverage.db
+	$(BIN)/coverage-cmp compare --db demo/coverage.db --format html -o demo/report.html
+	@echo "HTML report: demo/report.html"
 
 test: $(STAMP)
 	$(BIN)/ruff check coverage_cmp tests bench docs

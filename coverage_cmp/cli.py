@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,10 +25,22 @@ from coverage_cmp.pipeline import (
     cluster_sources,
     collect_into_store,
     compare_sources,
+    corpus_events,
     extract_sources,
     load_articles,
 )
 from coverage_cmp.report import terminal
+from coverage_cmp.report.console import (
+    render_compare_terminal,
+    render_corpus_terminal,
+    use_color,
+)
+from coverage_cmp.report.corpus import corpus_summary
+from coverage_cmp.report.html import render_compare_html, render_corpus_html
+from coverage_cmp.report.markdown import render_compare_markdown, render_corpus_markdown
+from coverage_cmp.report.plots import write_plots
+from coverage_cmp.report.progress import track
+from coverage_cmp.report.tables import corpus_to_json, write_compare_csv, write_corpus_csv
 from coverage_cmp.settings import (
     USER_AGENT,
     ClusterSettings,
@@ -55,6 +67,9 @@ app = typer.Typer(
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+    md = "md"
+    html = "html"
+    csv = "csv"
 
 
 class Extractor(StrEnum):
@@ -65,6 +80,9 @@ class Extractor(StrEnum):
 _state: dict[str, Any] = {"debug": False}
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite store.", show_default=True)]
+ReadDbOption = Annotated[Path | None, typer.Option(
+    "--db", help="SQLite store [default: coverage.db when no sources are given].")]
+DEFAULT_DB = Path("coverage.db")
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the output to this file.")
@@ -83,17 +101,42 @@ def _report_failures(failures: list[SourceFailure]) -> None:
         typer.echo(f"error: {failure.source}: {failure.error}", err=True)
 
 
-def _finish(payload: dict[str, Any], table: Callable[[], str], fmt: OutputFormat,
-            output: Path | None, failures: list[SourceFailure]) -> None:
-    """Name each failed source on stderr, print the result, and exit 1 if any failed."""
+Renderers = dict[OutputFormat, Callable[[], str]]
+
+
+def _check_format(fmt: OutputFormat, output: Path | None, allowed: set[OutputFormat]) -> None:
+    """Refuse a format the command cannot give, before any work is done."""
+    if fmt not in allowed:
+        names = ", ".join(sorted(f.value for f in allowed))
+        raise typer.BadParameter(f"--format {fmt.value} is not available here (use {names})")
+    if fmt is OutputFormat.csv and output is None:
+        raise typer.BadParameter("--format csv writes several tables: give -o DIR")
+
+
+def _finish(payload: dict[str, Any], renderers: Renderers, fmt: OutputFormat,
+            output: Path | None, failures: list[SourceFailure],
+            csv: Callable[[Path], list[Path]] | None = None) -> None:
+    """Name each failed source on stderr, print or write the result, exit 1 if any failed."""
     _report_failures(failures)
     if fmt is OutputFormat.json:
         payload = {**payload, "errors": [f.to_json() for f in failures]}
         _emit(json.dumps(payload, ensure_ascii=False, indent=2), output)
+    elif fmt is OutputFormat.csv and csv is not None and output is not None:
+        for path in csv(output):
+            typer.echo(str(path), err=True)
     else:
-        _emit(table(), output)
+        _emit(renderers[fmt](), output)
     if failures:
         raise typer.Exit(1)
+
+
+def _progress(items: Iterable[Any], description: str) -> Iterable[Any]:
+    """Progress bars on stderr for long steps (none with --quiet or when not a terminal)."""
+    return track(items, description, quiet=bool(_state.get("quiet")))
+
+
+def _color(output: Path | None) -> bool:
+    return output is None and use_color(sys.stdout)
 
 
 def _parse_when(value: str | None, name: str) -> datetime | None:
@@ -170,6 +213,7 @@ def collect(
              + [Source(s, "site") for s in site or []])
     if not specs:
         raise typer.BadParameter("give at least one source, --feed or --site")
+    _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
     settings = Settings(collect=CollectSettings(
         fetch=FetchSettings(
             per_host_delay_s=delay, per_host_concurrency=per_host, max_concurrency=concurrency,
@@ -184,7 +228,7 @@ def collect(
         outlets_file=str(outlets) if outlets else None,
     ))
     with Store(db) as store:
-        report = collect_into_store(specs, settings, store)
+        report = collect_into_store(specs, settings, store, progress=_progress)
         stored = store.articles()
     _report_failures(report.failures)
     if fmt is OutputFormat.json:
@@ -217,6 +261,7 @@ def articles(
 
     Example: coverage-cmp articles --db coverage.db --format json
     """
+    _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
     settings = Settings()
     if sources:
         found, failures = load_articles(sources, settings)
@@ -226,25 +271,22 @@ def articles(
     _finish({"schema": "coverage-cmp/articles@1",
              "articles": [{**a.to_json(), "outlet_scope": a.outlet_scope, "url": a.url,
                            "authors": a.authors} for a in found]},
-            lambda: terminal.articles_table(found), fmt, output, failures)
+            {OutputFormat.table: lambda: terminal.articles_table(found)}, fmt, output, failures)
 
 
-def _open_store(db: Path, sources: list[str] | None, db_given: bool) -> Store | None:
-    """The store to read from: always when no sources are given, else only if --db was."""
-    if sources and not db_given:
+def _open_store(db: Path | None, sources: list[str] | None, *,
+                write: bool = False) -> Store | None:
+    """The store a command reads: the given one, else the default when no sources are."""
+    if db is None and sources:
         return None
-    return Store(db, readonly=bool(sources))
-
-
-def _db_given() -> bool:
-    return any(arg == "--db" or arg.startswith("--db=") for arg in sys.argv[1:])
+    return Store(db or DEFAULT_DB, readonly=not write)
 
 
 @app.command()
 def extract(
     sources: Annotated[list[str] | None, typer.Argument(
         help="Articles to analyse (URLs, files, folders, exports); none: the store.")] = None,
-    db: DbOption = Path("coverage.db"),
+    db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -252,15 +294,18 @@ def extract(
 
     Example: coverage-cmp extract report.html --format json
     """
-    store = _open_store(db, sources, _db_given())
+    _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
+    store = _open_store(db, sources)
     try:
-        extractions, failures = extract_sources(sources or [], Settings(), store)
+        extractions, failures = extract_sources(sources or [], Settings(), store,
+                                                progress=_progress)
     finally:
         if store is not None:
             store.close()
     _finish({"schema": "coverage-cmp/extract@1",
              "articles": [e.to_json() for e in extractions]},
-            lambda: terminal.extractions_table(extractions), fmt, output, failures)
+            {OutputFormat.table: lambda: terminal.extractions_table(extractions)}, fmt, output,
+            failures)
 
 
 @app.command()
@@ -271,7 +316,7 @@ def cluster(
         help="Average similarity two groups need to merge; higher splits more.")] = 0.2,
     window: Annotated[float, typer.Option(
         help="Days beyond which articles join only as near-verbatim copies.")] = 3.0,
-    db: DbOption = Path("coverage.db"),
+    db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -279,15 +324,17 @@ def cluster(
 
     Example: coverage-cmp cluster --db coverage.db --window 3
     """
+    _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
     settings = Settings(cluster=ClusterSettings(threshold=threshold, window_days=window))
-    store = None if sources and not _db_given() else Store(db)
+    store = _open_store(db, sources, write=True)
     try:
         clusters, failures = cluster_sources(sources or [], settings, store)
     finally:
         if store is not None:
             store.close()
     _finish({"schema": "coverage-cmp/cluster@1", "clusters": [c.to_json() for c in clusters]},
-            lambda: terminal.clusters_table(clusters), fmt, output, failures)
+            {OutputFormat.table: lambda: terminal.clusters_table(clusters)}, fmt, output,
+            failures)
 
 
 @app.command()
@@ -300,7 +347,7 @@ def compare(
         help="Reference article: path, URL, id or outlet name (repeatable).")] = None,
     cluster_id: Annotated[str | None, typer.Option(
         "--cluster", help="Stored cluster to compare (see `coverage-cmp cluster`).")] = None,
-    db: DbOption = Path("coverage.db"),
+    db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -308,16 +355,46 @@ def compare(
 
     Example: coverage-cmp compare release.html report1.html report2.html -r release.html
     """
-    store = _open_store(db, sources, _db_given())
+    _check_format(fmt, output, set(OutputFormat))
+    store = _open_store(db, sources)
     try:
         comparison, failures = compare_sources(
             sources or [], Settings(), store, cluster_id=cluster_id,
-            references=tuple(reference or ()))
+            references=tuple(reference or ()), progress=_progress)
     finally:
         if store is not None:
             store.close()
-    _finish(comparison.to_json(), lambda: terminal.compare_table(comparison), fmt, output,
-            failures)
+    _finish(comparison.to_json(), {
+        OutputFormat.table: lambda: render_compare_terminal(comparison, color=_color(output)),
+        OutputFormat.md: lambda: render_compare_markdown(comparison),
+        OutputFormat.html: lambda: render_compare_html(comparison),
+    }, fmt, output, failures, csv=lambda folder: write_compare_csv(comparison, folder))
+
+
+@app.command()
+def report(
+    db: DbOption = DEFAULT_DB,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    plots: Annotated[Path | None, typer.Option(
+        help="Also write figures (PNG and SVG) for a paper into this folder.")] = None,
+) -> None:
+    """Corpus view across every event in the store: per outlet and per event.
+
+    Example: coverage-cmp report --db coverage.db --format html -o corpus.html --plots figs/
+    """
+    _check_format(fmt, output, set(OutputFormat))
+    with Store(db, readonly=True) as store:
+        events = corpus_events(store, Settings(), progress=_progress)
+    corpus = corpus_summary(events)
+    if plots is not None:
+        for path in write_plots(corpus, plots):
+            typer.echo(str(path), err=True)
+    _finish(corpus_to_json(corpus), {
+        OutputFormat.table: lambda: render_corpus_terminal(corpus, color=_color(output)),
+        OutputFormat.md: lambda: render_corpus_markdown(corpus),
+        OutputFormat.html: lambda: render_corpus_html(corpus),
+    }, fmt, output, [], csv=lambda folder: write_corpus_csv(corpus, folder, events))
 
 
 def main() -> None:

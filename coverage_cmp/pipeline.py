@@ -7,9 +7,10 @@ stage, and writes what comes back, one article per transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from typing import TypeVar
 
 from coverage_cmp.cluster import cluster_articles
 from coverage_cmp.collect import Source, collect_sources
@@ -17,10 +18,21 @@ from coverage_cmp.compare import compare_articles
 from coverage_cmp.errors import StageOrderError
 from coverage_cmp.extract import extract_article
 from coverage_cmp.model import Article, Cluster, Comparison, Extraction, SourceFailure
+from coverage_cmp.report.corpus import Event, compare_clusters
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import FetchLogEntry, Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def no_progress(items: Iterable[T], description: str) -> Iterable[T]:
+    """The default progress hook: shows nothing. The CLI passes one that draws a bar."""
+    return items
+
+
+Progress = Callable[[Iterable[T], str], Iterable[T]]
 
 #: Packages whose versions go into every run manifest.
 MANIFEST_PACKAGES = ("coverage-cmp", "trafilatura", "newspaper4k", "newspaper3k", "httpx",
@@ -61,7 +73,7 @@ def collect_into_store(
     settings: Settings,
     store: Store,
     *,
-    on_item: Callable[[Article | SourceFailure], None] | None = None,
+    progress: Progress = no_progress,
 ) -> CollectReport:
     """Collect every source into ``store``, one article per transaction.
 
@@ -78,7 +90,8 @@ def collect_into_store(
     )
     status = "interrupted"
     try:
-        for item in collect_sources(specs, settings.collect, skip_url=store.has_url):
+        items = collect_sources(specs, settings.collect, skip_url=store.has_url)
+        for item in progress(items, "collect"):
             if isinstance(item, FetchLogEntry):
                 store.log_fetch(item, run_id=report.run_id)
                 continue
@@ -93,8 +106,6 @@ def collect_into_store(
                     report.duplicates += saved.duplicate_of is not None
                 else:
                     report.known += 1
-            if on_item:
-                on_item(item)
         status = "partial" if report.failures else "ok"
     finally:
         store.finish_run(report.run_id, status, report.counts())
@@ -159,10 +170,12 @@ def extract_sources(
     inputs: Sequence[Article | Source | str] = (),
     settings: Settings | None = None,
     store: Store | None = None,
+    *,
+    progress: Progress = no_progress,
 ) -> tuple[list[Extraction], list[SourceFailure]]:
     """Quotes and facts of every article given, read from the sources, or in the store."""
     articles, failures = _articles_from(inputs, settings or Settings(), store)
-    return [extract_article(a) for a in articles], failures
+    return [extract_article(a) for a in progress(articles, "extract")], failures
 
 
 def cluster_sources(
@@ -191,6 +204,7 @@ def compare_sources(
     *,
     cluster_id: str | None = None,
     references: Sequence[str] = (),
+    progress: Progress = no_progress,
 ) -> tuple[Comparison, list[SourceFailure]]:
     """Compare every report of one event with its reference(s).
 
@@ -205,7 +219,7 @@ def compare_sources(
         articles, failures = _articles_from(inputs, settings, store)
     else:
         articles, failures = _cluster_articles(store, cluster_id), []
-    extractions = [extract_article(a) for a in articles]
+    extractions = [extract_article(a) for a in progress(articles, "extract")]
     return compare_articles(extractions, references=references,
                             settings=settings.compare), failures
 
@@ -229,3 +243,21 @@ def _cluster_articles(store: Store, cluster_id: str | None) -> list[Article]:
                                   "`coverage-cmp cluster --db` lists them")
         chosen = matches[0]
     return store.articles([m.id for m in chosen.articles])
+
+
+def corpus_events(store: Store, settings: Settings | None = None, *,
+                  progress: Progress = no_progress) -> list[Event]:
+    """Every stored event of more than one article, compared with its reference.
+
+    Raises:
+        StageOrderError: the store has no clusters yet.
+    """
+    settings = settings or Settings()
+    clusters = store.clusters()
+    if not clusters:
+        raise StageOrderError("No clusters yet; run `coverage-cmp cluster` first.")
+    members = {m.id for c in clusters if len(c.articles) > 1 for m in c.articles}
+    articles = [a for a in store.articles(with_html=False) if a.id in members]
+    extractions = [extract_article(a) for a in progress(articles, "extract")]
+    events = compare_clusters(clusters, extractions, settings.compare)
+    return list(progress(events, "compare"))

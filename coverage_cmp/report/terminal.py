@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from coverage_cmp.model import Article, Cluster, Comparison, Extraction
+from coverage_cmp.model import Article, Cluster, Extraction
 
 
 def _render(table: Table, width: int | None) -> str:
@@ -77,24 +77,3 @@ def clusters_table(clusters: Sequence[Cluster], width: int | None = None) -> str
                       c.label, ", ".join(c.outlets))
     return _render(table, width)
 
-
-def compare_table(comparison: Comparison, width: int | None = None) -> str:
-    """One row per report: outlet, scope, label, reused share, statuses, top departure."""
-    refs = ", ".join(r.outlet or r.source for r in comparison.references)
-    table = Table(title=f"{len(comparison.reports)} reports against {refs}",
-                  caption=comparison.reference_choice, title_justify="left",
-                  caption_justify="left")
-    for name, kwargs in (("outlet", {}), ("scope", {}), ("label", {}),
-                         ("reused", {"justify": "right"}), ("quotes", {}),
-                         ("facts", {}), ("top departure", {"ratio": 2})):
-        table.add_column(name, **kwargs)
-    for report in comparison.reports:
-        summary = report.summary
-        quotes = " ".join(f"{k} {v}" for k, v in sorted(summary["quotes"].items()))
-        facts = " ".join(f"{k} {v}" for k, v in sorted(summary["facts"].items())
-                         if k != "same")
-        top = summary["top_departures"][0] if summary["top_departures"] else ""
-        table.add_row(report.article.outlet or report.article.source,
-                      report.article.outlet_scope or "", summary["label"],
-                      f"{summary['reused_share']:.0%}", quotes, facts, top)
-    return _render(table, width)
