@@ -279,3 +279,56 @@ def test_cluster_json_puts_every_article_in_one_cluster(tmp_path: Path) -> None:
 def test_help_and_version(flag: str) -> None:
     result = run(flag)
     assert result.returncode == 0 and result.stdout
+
+
+@pytest.fixture(scope="module")
+def clustered_store(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("store") / "c.db"
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    assert run("collect", *files, "--db", str(db), "--outlets",
+               str(FIXTURES / "outlets.toml")).returncode == 0
+    assert run("cluster", "--db", str(db)).returncode == 0
+    return db
+
+
+def test_compare_writes_every_format(clustered_store: Path, tmp_path: Path) -> None:
+    db = str(clustered_store)
+    as_json = json.loads(run("compare", "--db", db, "--format", "json").stdout)
+    assert as_json["schema"] == "coverage-cmp/compare@1"
+    outlets = {r["outlet"] for r in as_json["reports"]}
+    assert {"Fenland Gazette", "The Lincoln Standard"} <= outlets
+    md = run("compare", "--db", db, "--format", "md")
+    assert md.returncode == 0 and "| Fenland Gazette |" in md.stdout.replace("  ", " ")
+    html = tmp_path / "r.html"
+    assert run("compare", "--db", db, "--format", "html", "-o", str(html)).returncode == 0
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Fenland Gazette" in page
+    assert "http://" not in page.split("<body", 1)[0].replace("http://www.w3.org", "")
+    tables = tmp_path / "tables"
+    assert run("compare", "--db", db, "--format", "csv", "-o", str(tables)).returncode == 0
+    assert {p.name for p in tables.iterdir()} >= {"reports.csv", "segments.csv",
+                                                  "quotes.csv", "facts.csv"}
+
+
+def test_report_gives_the_corpus_view_and_figures(clustered_store: Path,
+                                                  tmp_path: Path) -> None:
+    result = run("report", "--db", str(clustered_store), "--format", "json",
+                 "--plots", str(tmp_path / "figs"))
+    assert result.returncode == 0, result.stderr
+    corpus = json.loads(result.stdout)
+    assert corpus["errors"] == []
+    assert list((tmp_path / "figs").glob("*.svg")) and list((tmp_path / "figs").glob("*.png"))
+
+
+def test_a_format_a_command_cannot_give_is_bad_usage() -> None:
+    result = run("extract", str(FIXTURES / "cambs-regional.html"), "--format", "html")
+    assert result.returncode == 2 and "--format html" in result.stderr
+    assert run("compare", str(FIXTURES / "cambs-regional.html"), "--format",
+               "csv").returncode == 2
+
+
+def test_report_before_cluster_says_what_to_run(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    assert run("collect", str(FIXTURES / "cambs-regional.html"), "--db", str(db)).returncode == 0
+    result = run("report", "--db", str(db))
+    assert result.returncode == 2 and "coverage-cmp cluster" in result.stderr
