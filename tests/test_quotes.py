@@ -363,3 +363,28 @@ def test_it_and_they_stand_for_the_organisation_just_named() -> None:
         "“At no point did we stand in the way of any performance,” they said in a statement."
     )
     assert [speaker for _, speaker in _pairs(text)] == ["Maria Lopez", "Blue Lantern"]
+
+
+def test_single_quoted_speech_in_an_article_that_also_uses_double_marks() -> None:
+    text = (
+        "The council's \"Green Streets\" plan was approved on Tuesday.\n\n"
+        "‘We have waited far too long for safer crossings,’ said Councillor Jane Porter.\n\n"
+        "Residents' groups welcomed the vote. Tom Baker, who chairs one, said: ‘This is a "
+        "good day for the families on Mill Road.’\n\n"
+        "Critics called it a ‘war on drivers’ and the ‘plan of the decade’ was mocked online.\n\n"
+        "The scheme's ‘phase two’ starts in May, and it's the town's biggest since the 1990s'."
+    )
+    assert _pairs(text) == [
+        ("We have waited far too long for safer crossings,", "Jane Porter"),
+        ("This is a good day for the families on Mill Road.", "Tom Baker"),
+    ]
+
+
+def test_single_quoted_speech_nested_in_double_quotes_stays_inside() -> None:
+    text = (
+        "“He told me ‘we will never give up on this town’ and I believed him,” said Ann Lee.\n\n"
+        "‘It was a promise kept,’ Ms Lee added."
+    )
+    quotes = _direct(text)
+    assert [(q.text[:8], q.speaker) for q in quotes] == [("He told ", "Ann Lee"),
+                                                         ("It was a", "Ann Lee")]

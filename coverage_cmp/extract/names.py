@@ -454,6 +454,40 @@ def _title_mentions(text: str, people: list[Mention], lex: Lexicon) -> list[Ment
     return found
 
 
+@functools.lru_cache(maxsize=65536)
+def _run_mentions(run: str) -> tuple[Mention, ...]:
+    """Mentions in one run of capitalised words, offsets relative to the run.
+
+    Only the run's own words decide them, and names recur, so runs are classified once
+    per distinct spelling.
+    """
+    lex = lexicon()
+    mentions: list[Mention] = []
+    tokens = _trim(_tokens(run, 0, len(run)), lex)
+    if not tokens:
+        return ()
+    last = tokens[-1]
+    possessive = _POSSESSIVE.search(last.text)
+    if possessive:
+        stem = last.text[:possessive.start()]
+        if not stem:
+            return ()
+        tokens[-1] = _Token(last.start, last.start + len(stem), stem)
+    if any(t.lower in lex.org_words for t in tokens):
+        return tuple(_classify_run(run, tokens, lex))
+    # Without an organisation word, "and" joins two names: "Ann Lee and Bo Chan".
+    part: list[_Token] = []
+    for token in [*tokens, None]:
+        if token is None or token.lower in ("and", "&"):
+            part = _trim(part, lex)
+            if part:
+                mentions.extend(_classify_run(run, part, lex))
+            part = []
+        else:
+            part.append(token)
+    return tuple(mentions)
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Persons (with titles before or after), organisations (acronyms linked to long
     forms), role titles and personal pronouns, sorted by start.
@@ -465,29 +499,12 @@ def find_mentions(text: str) -> list[Mention]:
     lex = lexicon()
     mentions: list[Mention] = []
     for run in _RUN.finditer(text):
-        tokens = _trim(_tokens(text, run.start(), run.end()), lex)
-        if not tokens:
-            continue
-        last = tokens[-1]
-        possessive = _POSSESSIVE.search(last.text)
-        if possessive:
-            stem = last.text[:possessive.start()]
-            if not stem:
-                continue
-            tokens[-1] = _Token(last.start, last.start + len(stem), stem)
-        if any(t.lower in lex.org_words for t in tokens):
-            mentions.extend(_classify_run(text, tokens, lex))
-            continue
-        # Without an organisation word, "and" joins two names: "Ann Lee and Bo Chan".
-        part: list[_Token] = []
-        for token in [*tokens, None]:
-            if token is None or token.lower in ("and", "&"):
-                part = _trim(part, lex)
-                if part:
-                    mentions.extend(_classify_run(text, part, lex))
-                part = []
-            else:
-                part.append(token)
+        offset = run.start()
+        for m in _run_mentions(run.group()):
+            mentions.append(Mention(
+                m.start + offset, m.end + offset, m.text, m.kind, m.name, m.title,
+                None if m.title_start is None else m.title_start + offset,
+                None if m.title_end is None else m.title_end + offset))
     mentions = [_promote(text, m, lex) for m in mentions]
     mentions = _resolve(sorted(mentions, key=lambda m: (m.start, -m.end)), text, lex)
     people = [m for m in mentions if m.kind == "person"]

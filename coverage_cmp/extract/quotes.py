@@ -63,6 +63,8 @@ class _Span:
     close_end: int
     multi_paragraph: bool = False
     closed: bool = True
+    single: bool = False
+    """Between ‘single’ marks in an article that also quotes with double ones."""
 
 
 def _can_open(text: str, at: int, width: int) -> bool:
@@ -122,8 +124,10 @@ def _pair_single(text: str, para: Span) -> list[_Span]:
         if before.isalnum() and after.isalnum():
             continue  # don't, police's
         # "the Joneses' house", "1990s' music": a plural possessive, not a closing mark.
-        if before == "s" and after == " " and at + 2 < para.end and text[at + 2].islower():
-            continue
+        if before == "s" and after == " " and at + 2 < para.end and text[at + 2].islower() and (
+            _WORD.match(text, at + 2).group() not in lexicon().function_words
+        ):
+            continue  # but "a ‘war on drivers’ and the …" closes
         if _can_close(text, at, 1):
             spans.append(_Span(open_at + 1, at, open_at, at + 1))
             open_at = None
@@ -153,9 +157,23 @@ def _direct_spans(text: str, paras: list[Span]) -> list[_Span]:
             found.append(span)
     if open_at is not None:
         found.append(_unclosed(text, open_at, paras[-1]))
+    singles = [span for para in paras for span in _pair_single(text, para)]
     if not found:
-        for para in paras:
-            found.extend(_pair_single(text, para))
+        return [s for s in singles if s.end > s.start]
+    # British papers quote speech in single marks and use double ones elsewhere (or the
+    # reverse): single-quoted spans outside every double-quoted one are candidates too,
+    # kept later only when attributed like speech.
+    outer = [(s.open_at, s.close_end) for s in found]
+    outer_starts = [o[0] for o in outer]
+    for span in singles:
+        index = bisect.bisect_right(outer_starts, span.open_at) - 1
+        if index >= 0 and outer[index][1] > span.open_at:
+            continue
+        if index + 1 < len(outer) and outer[index + 1][0] < span.close_end:
+            continue
+        span.single = True
+        found.append(span)
+    found.sort(key=lambda s: s.open_at)
     return [s for s in found if s.end > s.start]
 
 
@@ -185,6 +203,7 @@ _REPORTING_VERBS = (
     "confirmed|confirms|revealed|reveals|insisted|insists|argued|argues|explained|explains|"
     "believes|estimated|estimates|reported|reports|admitted|denied|noted|acknowledged"
 )
+_REPORT_CUE = regex.compile(rf"\b(?:{_REPORTING_VERBS}|[Aa]ccording to)\b")
 _ADVERBS = frozenset((
     "also", "later", "then", "previously", "earlier", "once", "simply", "recently", "further",
     "again", "finally", "first", "had", "has", "have", "was", "is", "were", "would", "will",
@@ -916,6 +935,10 @@ def extract_quotes(text: str, mentions: list[Mention] | None = None) -> list[Quo
             attribution = _colon_intro(context, span)
         if _is_title_case(quoted) and not standalone:
             continue
+        if span.single and (words < _SINGLE_MIN_WORDS or attribution is None or not standalone):
+            # Single marks also hold terms, titles and sayings: only attributed speech
+            # standing as its own utterance counts.
+            continue
         if words < 4 and not (attribution and standalone and quoted.rstrip()[-1:] in ",.!?…"):
             continue
         if not standalone and attribution is None and words >= 4:
@@ -929,6 +952,9 @@ def extract_quotes(text: str, mentions: list[Mention] | None = None) -> list[Quo
     quotes.extend(_indirect(context, spans, quotes))
     return sorted(quotes, key=lambda q: q.start)
 
+
+_SINGLE_MIN_WORDS = 4
+"""Fewest words of a ‘single-quoted’ span counted as speech in a double-quoting article."""
 
 _PARTIAL_WINDOW = 400
 """How far back in its sentence a partial quote may find its speech verb (characters)."""
@@ -999,7 +1025,11 @@ def _indirect(context: _Context, spans: list[_Span], direct: list[Quote]) -> lis
     marks = sorted((s.open_at, s.close_end) for s in spans)
     mark_starts = [m[0] for m in marks]
     found = []
-    for sentence in context.sentences:
+    starts = context.sentence_starts
+    # Only sentences holding a reporting verb or "according to" can report speech.
+    cued = sorted({bisect.bisect_right(starts, cue.start()) - 1
+                   for cue in _REPORT_CUE.finditer(text)})
+    for sentence in (context.sentences[i] for i in cued if i >= 0):
         index = bisect.bisect_left(mark_starts, sentence.end)
         if index > 0 and marks[index - 1][1] > sentence.start:
             continue
