@@ -43,6 +43,8 @@ _WEEKDAY_NUMBERS = {name: index for index, name in enumerate(calendar.day_name)}
 
 _FULL_MONTH = "|".join(name for name in calendar.month_name if name)
 _MONTH = r"(?:" + _FULL_MONTH + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+#: First letters of month names: a look-ahead on them lets the scan skip ahead fast.
+_MONTH_INITIALS = "".join(sorted({name[0] for name in calendar.month_name if name}))
 _WEEKDAY = "|".join(calendar.day_name)
 _DAY_SUFFIX = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
@@ -57,14 +59,14 @@ _DAY_MONTH = re.compile(
     rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
 )
 _MONTH_DAY = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
+    rf"(?=[{_MONTH_INITIALS}])(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
     rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
 )
-_MONTH_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})(?!\d)")
+_MONTH_YEAR = re.compile(rf"(?=[{_MONTH_INITIALS}])(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})(?!\d)")
 _WEEKDAY_BEFORE = re.compile(rf"(?:{_WEEKDAY}),?\s+(?:the\s+)?$")
 _HEDGE_BEFORE = re.compile(r"(?:^|(?<=\W))(early|late|mid|end of|start of)[\s-]+$", re.I)
 _RELATIVE = re.compile(  # on lower-cased text
-    r"(?P<rel>today|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?"
+    r"(?=[tyln])(?P<rel>today|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?"
     r"|tomorrow(?:\s+(?:morning|afternoon|evening))?"
     r"|(?:this|last|next)\s+(?:week|weekend|month|year)"
     r"|this\s+(?:morning|afternoon|evening)|last\s+night)\b"
