@@ -82,7 +82,9 @@ class Built:
 
     paragraphs: list[list[tuple[str, str, int | None, str | None]]] = field(
         default_factory=list)
-    """Words: (text, kind, reference offset or None, fate of a number or None)."""
+    """Words: (text, kind, reference offset or None, fate): fate is ``same`` for a word
+    copied unchanged, ``reworded`` for a synonym in its place, ``changed`` or ``qualified``
+    for an edited number, None for a word of another article."""
 
     def text(self) -> tuple[str, list[tuple[int, int, str, int | None, str | None]]]:
         out, marks, at = [], [], 0
@@ -122,14 +124,14 @@ def _reword(tokens: list[tuple[str, int]], rng: random.Random
         bare = word.strip(",.;:“”\"'").lower()
         if bare in SYNONYMS and rng.random() < 0.9:
             new = word.replace(word.strip(",.;:“”\"'"), SYNONYMS[bare], 1)
-            out.extend((part, True, None) for part in new.split())
+            out.extend((part, True, at) for part in new.split())
         else:
             out.append((word, False, at))
     commas = [i for i, (w, _, _) in enumerate(out[:-1]) if w.endswith(",")]
     if len(commas) >= 2 and rng.random() < 0.6:
         a, b = commas[0], commas[1]
         if b - a <= 8:
-            out = out[:a] + [(out[a][0].rstrip(","), True, None)] + out[b + 1:]
+            out = out[:a] + [(out[a][0].rstrip(","), *out[a][1:])] + out[b + 1:]
     return out
 
 
@@ -173,13 +175,14 @@ def derive(reference: str, rng: random.Random, keep: float, reword: float,
                     if changed:
                         marks.append("rewrite")
                     run = []
-            for (word, _, at), kind in zip(edited, marks, strict=True):
-                if _NUMBER.match(word.rstrip(".,")) and at is not None and (
-                        rng.random() < renumber):
+            for (word, changed, at), kind in zip(edited, marks, strict=True):
+                if changed:
+                    words_out.append((word, kind, at, "reworded"))
+                elif _NUMBER.match(word.rstrip(".,")) and rng.random() < renumber:
                     parts, fate = _number_edit(word, rng)
                     words_out.extend((p, "rewrite", at, fate) for p in parts)
                 else:
-                    words_out.append((word, kind, at, "same" if at is not None else None))
+                    words_out.append((word, kind, at, "same"))
         if words_out:
             built.paragraphs.append(words_out)
     return built
@@ -297,7 +300,7 @@ def fact_items(pair: Pair, result: ReportComparison) -> tuple[list[tuple[str, st
     ref_fate: dict[int, str] = {}
     rep_origin: dict[int, tuple[int | None, str | None]] = {}
     for start, _, kind, ref_at, fate in pair.marks:
-        if ref_at is not None and fate:
+        if ref_at is not None and fate in ("same", "changed", "qualified"):
             ref_fate.setdefault(ref_at, fate)
         rep_origin[start] = (ref_at, fate if kind != "new" else "added")
     found: list[tuple[str, str]] = []
@@ -340,10 +343,10 @@ def fact_items(pair: Pair, result: ReportComparison) -> tuple[list[tuple[str, st
 
 def quote_items(pair: Pair, result: ReportComparison) -> list[tuple[str, str, str | None]]:
     """(truth status, predicted status, predicted speaker status) per reference quote."""
-    kept: dict[int, bool] = {}
-    for _, _, kind, ref_at, _ in pair.marks:
+    kept: dict[int, bool] = {}  # reference word -> copied unchanged
+    for _, _, _, ref_at, fate in pair.marks:
         if ref_at is not None:
-            kept[ref_at] = kind == "verbatim" or kept.get(ref_at, False)
+            kept[ref_at] = fate == "same" or kept.get(ref_at, False)
     ref_text = pair.reference.article.text
     out = []
     for quote in pair.reference.quotes:

@@ -45,11 +45,23 @@ def same_speaker(first: str | None, second: str | None) -> bool:
     return a == b or a[-1] == b[-1]
 
 
+_PRONOUNS = {"he", "she", "they", "it", "we", "i"}
+
+
 def speaker_status(reference: Quote, report: Quote) -> str:
-    """``same``, ``changed`` (misattributed) or ``missing`` (no one named)."""
+    """``same``, ``changed`` (misattributed) or ``missing`` (no one named).
+
+    A report that attributes the words as the reference does ("a spokesperson said", or
+    "he said" where only the pronoun's antecedent may have moved) keeps the speaker: only a
+    different name, or no attribution where the reference had a name, is a departure.
+    """
+    ref_mention = (reference.speaker_mention or "").casefold()
+    rep_mention = (report.speaker_mention or "").casefold()
     if not report.speaker:
-        return "missing"
+        return "same" if not reference.speaker and ref_mention == rep_mention else "missing"
     if not reference.speaker or same_speaker(reference.speaker, report.speaker):
+        return "same"
+    if rep_mention in _PRONOUNS and rep_mention == ref_mention:
         return "same"
     return "changed"
 
