@@ -133,3 +133,8 @@ def test_a_name_taking_a_plural_verb_is_an_organisation() -> None:
     kinds = {m.text: m.kind for m in find_mentions(text) if m.kind != "pronoun"}
     assert kinds["Blue Lantern"] == "organisation"
     assert kinds["Maria Lopez"] == "person"
+
+
+def test_superlative_most_is_no_role_title() -> None:
+    text = "Phil Gormley said: “Keeping people safe is the most important thing we do.”"
+    assert not [m for m in find_mentions(text) if m.kind == "title"]
