@@ -1,0 +1,522 @@
+"""The stages on an engine (process pool or Dask cluster), and the large-corpus data path.
+
+The stage functions do not change; this module decides what one task is and puts the
+results back together so that they are the same, byte for byte in JSON, on every engine:
+
+- **extract**: one article per item (``extract_many``).
+- **cluster**: one time window per task, with the ``overlap_days`` before it
+  (``cluster_many``). Each window is clustered on its own with ``cluster_articles``; an
+  article in an overlap was clustered twice (at the end of one window, at the start of the
+  next), and the clusters that share it merge. Copies found in either window keep the
+  earliest copy as ``duplicate_of``. A corpus whose dated articles fall in one window is
+  clustered in one task, exactly as ``cluster_articles`` does it; in a partitioned corpus,
+  undated articles are clustered among themselves and copies published further apart than
+  a window and its overlap are not linked.
+- **compare**: one report per item against the references chosen for the whole event
+  (``compare_one``), or one cluster per item on the data path.
+
+``run_store`` is the data path for a corpus one machine cannot process in one go. It reads
+articles from the SQLite store a slice at a time, and writes each finished piece in its own
+transaction: extractions per article, local clusters per window, comparisons per cluster,
+each keyed by a hash of its inputs. A worker lost mid-run costs its in-flight tasks only
+(Dask runs them again elsewhere), and a rerun, after any crash, reuses every piece whose
+inputs have not changed. ``import_parquet`` loads a Parquet export into a store first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from coverage_cmp.cluster import cluster_articles
+from coverage_cmp.compare import compare_articles
+from coverage_cmp.compare.reference import choose_references
+from coverage_cmp.engine import Engine
+from coverage_cmp.errors import SettingsError, StoreError
+from coverage_cmp.extract import extract_article
+from coverage_cmp.model import (
+    Article,
+    Cluster,
+    ClusterMember,
+    Comparison,
+    Extraction,
+    Fact,
+    Quote,
+    ReportComparison,
+)
+from coverage_cmp.parquet import published_seconds, read_parquet, window_key, window_of
+from coverage_cmp.settings import ClusterSettings, CompareSettings, Settings
+from coverage_cmp.store import Store
+
+log = logging.getLogger(__name__)
+
+_DAY_S = 86_400.0
+_READ_SLICE = 500
+
+
+@dataclass(frozen=True)
+class PartitionSettings:
+    """How a corpus is cut into clustering tasks."""
+
+    window_days: float = 28.0
+    """Length of one partition's own time window; a year gives 13 partitions."""
+    overlap_days: float | None = None
+    """Days before the window that its task also clusters; None takes the clustering
+    window (``ClusterSettings.window_days``), the furthest apart two articles can link."""
+
+    def __post_init__(self) -> None:
+        if not self.window_days > 0:
+            raise SettingsError(f"The 'window_days' parameter of PartitionSettings must be a "
+                                f"float in the range (0, inf). Got {self.window_days} instead.")
+        if self.overlap_days is not None and self.overlap_days < 0:
+            raise SettingsError(f"The 'overlap_days' parameter of PartitionSettings must be a "
+                                f"float in the range [0, inf). Got {self.overlap_days} instead.")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One clustering task: the articles of a time window and of the overlap before it."""
+
+    key: str
+    """The window's first day (``2024-03-07``), ``undated``, or ``all``."""
+    ids: tuple[str, ...]
+    """Ids of the window's own articles and of the overlap before it, earliest first."""
+
+
+@dataclass(frozen=True)
+class _ClusterTask:
+    articles: list[Article]
+    settings: ClusterSettings
+    previous: list[Cluster]
+
+
+@dataclass(frozen=True)
+class _CompareTask:
+    references: list[Extraction]
+    report: Extraction
+    settings: CompareSettings
+
+
+# -- the stages on an engine -------------------------------------------------------------
+
+def extract_many(articles: Iterable[Article], engine: Engine) -> Iterator[Extraction]:
+    """``extract_article`` over every article on ``engine``, in input order."""
+    return engine.map(extract_article, articles)
+
+
+def plan_partitions(dates: Sequence[tuple[str, str | None]], partition: PartitionSettings,
+                    cluster_window_days: float) -> list[Partition]:
+    """Cut ``(id, published)`` pairs into clustering tasks by time window.
+
+    One partition (``all``) when the dated articles fall in a single window; else one per
+    window holding articles (each with its overlap) and one for the undated articles.
+    """
+    dated: list[tuple[float, str]] = []
+    undated: list[str] = []
+    for article_id, published in dates:
+        seconds = published_seconds(published)
+        if seconds is None:
+            undated.append(article_id)
+        else:
+            dated.append((seconds, article_id))
+    dated.sort()
+    indices = sorted({window_of(s, partition.window_days) for s, _ in dated})
+    if len(indices) <= 1:
+        return [Partition("all", tuple(i for _, i in dated) + tuple(undated))] if dates else []
+    overlap_s = (cluster_window_days if partition.overlap_days is None
+                 else partition.overlap_days) * _DAY_S
+    times = [s for s, _ in dated]
+    partitions = []
+    for index in indices:
+        start_s = index * partition.window_days * _DAY_S
+        low = bisect_left(times, start_s - overlap_s)
+        high = bisect_left(times, start_s + partition.window_days * _DAY_S)
+        partitions.append(Partition(window_key(index, partition.window_days),
+                                    tuple(i for _, i in dated[low:high])))
+    if undated:
+        partitions.append(Partition("undated", tuple(undated)))
+    return partitions
+
+
+def cluster_many(articles: Sequence[Article], settings: ClusterSettings, engine: Engine, *,
+                 previous: Sequence[Cluster] = (),
+                 partition: PartitionSettings | None = None) -> list[Cluster]:
+    """Group articles by event, one time window (plus overlap) per task on ``engine``.
+
+    Args:
+        articles: all articles to cluster (as for ``cluster_articles``).
+        settings: clustering settings, the same for every window.
+        engine: where the windows are clustered.
+        previous: clusters of an earlier run; they keep their ids.
+        partition: window and overlap lengths.
+
+    Returns:
+        Clusters earliest first, members earliest first, as ``cluster_articles`` gives them.
+    """
+    partition = partition or PartitionSettings()
+    by_id = {a.id: a for a in articles}
+    partitions = plan_partitions([(a.id, a.published) for a in by_id.values()], partition,
+                                 settings.window_days)
+    tasks = (_cluster_task([by_id[i] for i in p.ids], settings, previous) for p in partitions)
+    return reconcile_clusters(list(engine.map(_cluster_partition, tasks, batch_size=1)),
+                              previous)
+
+
+def _cluster_task(articles: list[Article], settings: ClusterSettings,
+                  previous: Sequence[Cluster]) -> _ClusterTask:
+    """A window's task, with only the previous clusters it touches."""
+    ids = {a.id for a in articles}
+    touched = [c for c in previous if any(m.id in ids for m in c.articles)]
+    return _ClusterTask(articles, settings, touched)
+
+
+def _cluster_partition(task: _ClusterTask) -> list[Cluster]:
+    return cluster_articles(task.articles, task.settings, previous=task.previous)
+
+
+def reconcile_clusters(partitions: Sequence[Sequence[Cluster]],
+                       previous: Sequence[Cluster] = ()) -> list[Cluster]:
+    """One clustering from the clusterings of overlapping windows.
+
+    Clusters sharing an article merge. The merged cluster keeps the id of a previous
+    cluster it extends (the earliest), else ``c-`` and its earliest article's id, and the
+    label of its largest part; copies point to the earliest copy found in any window.
+    """
+    previous_ids = {c.id for c in previous}
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    members: dict[str, ClusterMember] = {}
+    parts: list[Cluster] = []
+    copy_pairs: list[tuple[str, str]] = []
+    for clusters in partitions:
+        for cluster in clusters:
+            parts.append(cluster)
+            first = cluster.articles[0].id
+            for member in cluster.articles:
+                members.setdefault(member.id, member)
+                parent[find(member.id)] = find(first)
+                if member.duplicate_of:
+                    copy_pairs.append((member.id, member.duplicate_of))
+    earliest_copy = _earliest_copies(copy_pairs, members)
+    groups: dict[str, list[Cluster]] = {}
+    for cluster in parts:
+        groups.setdefault(find(cluster.articles[0].id), []).append(cluster)
+    out = []
+    for pieces in groups.values():
+        ids = {m.id for piece in pieces for m in piece.articles}
+        ordered = sorted((members[i] for i in ids), key=_member_key)
+        kept = [p.id for p in sorted(pieces, key=lambda p: _member_key(p.articles[0]))
+                if p.id in previous_ids]
+        largest = min(pieces, key=lambda p: (-len(p.articles), _member_key(p.articles[0])))
+        published = [m.published for m in ordered if m.published]
+        out.append(Cluster(
+            id=kept[0] if kept else "c-" + ordered[0].id,
+            label=largest.label,
+            articles=[ClusterMember(m.id, m.source, m.outlet, m.published,
+                                    earliest_copy.get(m.id)) for m in ordered],
+            first_published=published[0] if published else None,
+            last_published=published[-1] if published else None,
+            outlets=sorted({m.outlet for m in ordered if m.outlet}),
+        ))
+    return sorted(out, key=lambda c: _member_key(c.articles[0]))
+
+
+def _earliest_copies(pairs: Sequence[tuple[str, str]],
+                     members: dict[str, ClusterMember]) -> dict[str, str]:
+    """Article id -> earliest article of its group of copies (the earliest maps to none)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            first, second = sorted((ra, rb), key=lambda i: _member_key(members[i]))
+            parent[second] = first
+    return {i: find(i) for i in list(parent) if find(i) != i}
+
+
+def _member_key(member: ClusterMember) -> tuple[bool, float, str, str]:
+    """Earliest first, undated last, then id and source: ``cluster_articles``' order."""
+    seconds = published_seconds(member.published)
+    return (seconds is None, seconds or 0.0, member.id, member.source)
+
+
+def compare_one(extractions: Sequence[Extraction], engine: Engine, *,
+                references: Sequence[str] = (),
+                settings: CompareSettings | None = None) -> Comparison:
+    """``compare_articles`` with the reports spread over ``engine``.
+
+    The references are chosen once for the whole event; each report is then compared
+    with them on its own, which is what ``compare_articles`` does report by report.
+
+    Raises:
+        SettingsError: a name in ``references`` matches no article.
+    """
+    settings = settings or CompareSettings()
+    if not extractions:
+        return compare_articles([], settings=settings)
+    chosen, why = choose_references(extractions, references)
+    if references and not chosen:
+        return compare_articles(extractions, references=references, settings=settings)
+    refs = [extractions[i] for i in chosen]
+    tasks = (_CompareTask(refs, x, settings) for i, x in enumerate(extractions)
+             if i not in chosen)
+    return Comparison([r.article for r in refs], why, list(engine.map(_compare_report, tasks)))
+
+
+def _compare_report(task: _CompareTask) -> ReportComparison:
+    ids = [r.article.id for r in task.references]
+    return compare_articles([*task.references, task.report], references=ids,
+                            settings=task.settings).reports[0]
+
+
+# -- the data path over a store ------------------------------------------------------------
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS scale_extractions (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id),
+    result TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scale_partitions (
+    stage TEXT NOT NULL, key TEXT NOT NULL, inputs_hash TEXT NOT NULL, result TEXT NOT NULL,
+    PRIMARY KEY (stage, key));
+CREATE TABLE IF NOT EXISTS scale_comparisons (
+    cluster_id TEXT PRIMARY KEY, inputs_hash TEXT NOT NULL, result TEXT NOT NULL)
+"""
+
+
+@dataclass
+class ScaleReport:
+    """What ``run_store`` did, stage by stage: work done now and work reused."""
+
+    extracted: int = 0
+    extractions_reused: int = 0
+    partitions_clustered: int = 0
+    partitions_reused: int = 0
+    clusters: int = 0
+    compared: int = 0
+    comparisons_reused: int = 0
+    partitions: list[str] = field(default_factory=list)
+    """Keys of the clustering partitions, in order."""
+
+
+def run_store(store: Store, settings: Settings, engine: Engine, *,
+              partition: PartitionSettings | None = None,
+              on_item: Callable[[str, str], None] | None = None) -> ScaleReport:
+    """Extract, cluster and compare every article in ``store`` on ``engine``, resumably.
+
+    Extractions go to ``scale_extractions``, each window's clusters to ``scale_partitions``,
+    the reconciled clusters to the store's clusters (``Store.save_clusters``) and each
+    multi-article cluster's ``compare@1`` JSON to ``scale_comparisons``, each piece in its
+    own transaction as soon as it is back.
+
+    Args:
+        on_item: called with (stage, key) after each piece is written, e.g. for progress.
+
+    Raises:
+        StoreError: the store cannot be read or written.
+    """
+    partition = partition or PartitionSettings()
+    report = ScaleReport()
+    _ensure_tables(store)
+    done = on_item or (lambda stage, key: None)
+
+    extracted = _stored_keys(store, "SELECT article_id FROM scale_extractions")
+    dates = _article_dates(store)
+    todo = [i for i, _ in dates if i not in extracted]
+    report.extractions_reused = len(dates) - len(todo)
+    articles = _stored_articles(store, todo)
+    for _, extraction in engine.map_unordered(extract_article, articles):
+        with store.atomic() as db:
+            db.execute("INSERT OR REPLACE INTO scale_extractions (article_id, result) "
+                       "VALUES (?, ?)", (extraction.article.id, _dumps(extraction.to_json())))
+        report.extracted += 1
+        done("extract", extraction.article.id)
+
+    previous = store.clusters()
+    partitions = plan_partitions(dates, partition, settings.cluster.window_days)
+    report.partitions = [p.key for p in partitions]
+    local: dict[str, list[Cluster]] = {}
+    tasks: list[tuple[Partition, str]] = []
+    for part in partitions:
+        inputs = _hash([settings.cluster, part.ids])
+        stored = _stored_result(store, "SELECT result FROM scale_partitions WHERE stage = "
+                                "'cluster' AND key = ? AND inputs_hash = ?", (part.key, inputs))
+        if stored is None:
+            tasks.append((part, inputs))
+        else:
+            local[part.key] = [_cluster_from_json(c) for c in stored]
+            report.partitions_reused += 1
+    work = (_cluster_task(list(_stored_articles(store, part.ids)), settings.cluster, previous)
+            for part, _ in tasks)
+    for index, clusters in engine.map_unordered(_cluster_partition, work, batch_size=1):
+        part, inputs = tasks[index]
+        with store.atomic() as db:
+            db.execute("INSERT OR REPLACE INTO scale_partitions (stage, key, inputs_hash, "
+                       "result) VALUES ('cluster', ?, ?, ?)",
+                       (part.key, inputs, _dumps([c.to_json() for c in clusters])))
+        local[part.key] = clusters
+        report.partitions_clustered += 1
+        done("cluster", part.key)
+    clusters = reconcile_clusters([local[p.key] for p in partitions], previous)
+    store.save_clusters(clusters)
+    report.clusters = len(clusters)
+
+    events = [c for c in clusters if len(c.articles) > 1]
+    jobs: list[tuple[str, str]] = []
+    for cluster in events:
+        inputs = _hash([settings.compare, [m.id for m in cluster.articles]])
+        if _stored_result(store, "SELECT 'true' FROM scale_comparisons WHERE cluster_id = ? "
+                          "AND inputs_hash = ?", (cluster.id, inputs)) is None:
+            jobs.append((cluster.id, inputs))
+        else:
+            report.comparisons_reused += 1
+    members = {c.id: [m.id for m in c.articles] for c in events}
+    work_items = (_compare_job(store, members[cluster_id], settings.compare)
+                  for cluster_id, _ in jobs)
+    for index, comparison in engine.map_unordered(_compare_event, work_items, batch_size=1):
+        cluster_id, inputs = jobs[index]
+        with store.atomic() as db:
+            db.execute("INSERT OR REPLACE INTO scale_comparisons (cluster_id, inputs_hash, "
+                       "result) VALUES (?, ?, ?)", (cluster_id, inputs, comparison))
+        report.compared += 1
+        done("compare", cluster_id)
+    return report
+
+
+def stored_comparisons(store: Store) -> dict[str, dict]:
+    """Cluster id -> the ``compare@1`` object ``run_store`` wrote for it."""
+    _ensure_tables(store)
+    with _reader(store) as db:
+        return {row[0]: json.loads(row[1]) for row in
+                db.execute("SELECT cluster_id, result FROM scale_comparisons ORDER BY cluster_id")}
+
+
+def stored_extractions(store: Store) -> dict[str, dict]:
+    """Article id -> the ``extract@1`` article object ``run_store`` wrote for it."""
+    _ensure_tables(store)
+    with _reader(store) as db:
+        return {row[0]: json.loads(row[1]) for row in
+                db.execute("SELECT article_id, result FROM scale_extractions ORDER BY 1")}
+
+
+def import_parquet(directory: str | Path, store: Store, *,
+                   windows: Iterable[str] | None = None) -> int:
+    """Load a Parquet export into ``store``, one transaction per article; returns new ones."""
+    return sum(store.save_article(a).inserted for a in read_parquet(directory, windows))
+
+
+def _compare_job(store: Store, ids: list[str], settings: CompareSettings
+                 ) -> tuple[list[Extraction], CompareSettings]:
+    """A cluster's extractions, from the stored ones, in the store's article order."""
+    stored = _stored_extraction_json(store, ids)
+    return [_extraction_from_json(a, stored[a.id]) for a in store.articles(ids)], settings
+
+
+def _compare_event(job: tuple[list[Extraction], CompareSettings]) -> str:
+    extractions, settings = job
+    return _dumps(compare_articles(extractions, settings=settings).to_json())
+
+
+def _extraction_from_json(article: Article, data: dict) -> Extraction:
+    return Extraction(article=article,
+                      quotes=[Quote(**q) for q in data["quotes"]],
+                      facts=[Fact(**f) for f in data["facts"]])
+
+
+def _cluster_from_json(data: dict) -> Cluster:
+    return Cluster(id=data["id"], label=data["label"],
+                   articles=[ClusterMember(**m) for m in data["articles"]],
+                   first_published=data["first_published"],
+                   last_published=data["last_published"], outlets=data["outlets"])
+
+
+def _stored_articles(store: Store, ids: Sequence[str]) -> Iterator[Article]:
+    """Stored articles a slice at a time, without their raw HTML (workers never need it)."""
+    iterator = iter(ids)
+    while chunk := list(islice(iterator, _READ_SLICE)):
+        for article in store.articles(chunk):
+            article.raw_html = None
+            yield article
+
+
+def _stored_extraction_json(store: Store, ids: Sequence[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    with _reader(store) as db:
+        for start in range(0, len(ids), _READ_SLICE):
+            chunk = list(ids[start:start + _READ_SLICE])
+            marks = ",".join("?" * len(chunk))
+            out.update((row[0], json.loads(row[1])) for row in db.execute(
+                f"SELECT article_id, result FROM scale_extractions WHERE article_id IN ({marks})",
+                chunk))
+    return out
+
+
+def _ensure_tables(store: Store) -> None:
+    with store.atomic() as db:
+        for statement in _TABLES.split(";"):
+            db.execute(statement)
+
+
+class _reader:  # noqa: N801 - used as a context manager, like open()
+    """A read-only connection to the store's file: reads never hold the write lock."""
+
+    def __init__(self, store: Store) -> None:
+        self._path = Path(store.path)
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {self._path}: {exc}") from exc
+        return self._db
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+
+
+def _article_dates(store: Store) -> list[tuple[str, str | None]]:
+    """(id, published) of every stored article, without reading texts."""
+    with _reader(store) as db:
+        return [(row[0], row[1]) for row in db.execute(
+            "SELECT id, published FROM articles ORDER BY published IS NULL, published, id")]
+
+
+def _stored_keys(store: Store, sql: str) -> set[str]:
+    with _reader(store) as db:
+        return {row[0] for row in db.execute(sql)}
+
+
+def _stored_result(store: Store, sql: str, params: tuple) -> object | None:
+    with _reader(store) as db:
+        row = db.execute(sql, params).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def _hash(value: object) -> str:
+    """Digest of a stage's inputs (settings and ids), to tell a stored piece is current."""
+    text = json.dumps(value, default=lambda v: asdict(v), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
