@@ -61,6 +61,9 @@ _VERB_PATTERNS = [
     (family, verb_class, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE))
     for family, classes in VERB_FAMILIES.items() for verb_class, pattern in classes.items()
 ]
+#: Sentence similarity (token set ratio, 0-1) at which two counts of close value in
+#: otherwise matching sentences are one count, whatever their nouns.
+_SAME_SENTENCE = 0.8
 #: How far after a count (characters) a county or town makes it a local count.
 _LOCAL_REACH = 60
 _LOCAL_UNITS = {"county", "city", "town", "region", "district"}
@@ -232,8 +235,11 @@ def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
             if r.kind == "duration":
                 ok = same_subject or similarity >= 0.5 or one_duration_each
             else:
+                # The same thing counted, or the same sentence with a nearby value (a
+                # changed figure whose noun the reader could not name).
                 ok = (same_subject and (close or similarity >= 0.75)) or (
-                    r.value == p.value and similarity >= 0.5)
+                    r.value == p.value and similarity >= 0.5) or (
+                    close and similarity >= _SAME_SENTENCE)
             if ok:
                 score = 2 * same_subject + (r.value == p.value) + close + similarity
                 scored.append((score, r, p))
