@@ -189,16 +189,28 @@ def tile(report: Tokens, refs: Sequence[Reference], min_match: int,
 
 
 class SentenceMatcher:
-    """TF-IDF over reference sentences, fitted once, to find a report sentence's source."""
+    """TF-IDF over reference sentences, fitted once, to find a report sentence's source.
+
+    A sentence holding a quote is also indexed by its narrative words alone, so a report's
+    attribution ("Phil Gormley, the NCA's deputy director general, said") finds the
+    release's ("Phil Gormley, Deputy Director General of the NCA, said") whatever quote
+    follows it.
+    """
 
     def __init__(self, refs: Sequence[Reference]) -> None:
         self.refs = refs
         self.owners: list[tuple[int, int, int]] = []
         texts = []
         for r, ref in enumerate(refs):
+            folded, quoted = ref.tokens.folded, ref.tokens.quoted
             for first, last in ref.sentence_spans:
                 self.owners.append((r, first, last))
-                texts.append(" ".join(ref.tokens.folded[first:last]))
+                texts.append(" ".join(folded[first:last]))
+                narrative = [w for w, q in zip(folded[first:last], quoted[first:last],
+                                               strict=True) if not q]
+                if 0 < len(narrative) < last - first:
+                    self.owners.append((r, first, last))
+                    texts.append(" ".join(narrative))
         self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True,
                                           token_pattern=r"\S+")
         try:
@@ -289,8 +301,10 @@ def _segments(text: str, tokens: Tokens, kind: np.ndarray, source_ref: np.ndarra
               matcher: SentenceMatcher) -> list[Segment]:
     """Merge tokens of one kind and one contiguous source into segments tiling ``text``."""
     n = len(tokens)
-    if n == 0:
-        return []
+    if n == 0:  # punctuation only: one new segment, so segments still tile the text
+        stripped = text.strip()
+        return [Segment(text.index(stripped), text.index(stripped) + len(stripped), "new")
+                ] if stripped else []
     groups: list[tuple[int, int]] = []
     first = 0
     for i in range(1, n + 1):
