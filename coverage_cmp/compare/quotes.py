@@ -218,7 +218,7 @@ def match_quotes(references: Sequence[Extraction], report: Extraction,
     reported: list[tuple[Quote, str]] | None = None
     for k, ref in enumerate(refs):
         if k in taken:
-            matches.extend(_join_split(taken[k], ref, report_text))
+            matches.extend(_diff_parts(_join_split(taken[k], ref, report_text), ref))
             continue
         if any(other.reference_id != ref.reference_id and _same_quote(ref, other, settings)
                for other in (refs[j] for j in taken)):
@@ -291,6 +291,29 @@ def _reported_speech(report_text: str, report_quotes: Sequence[Quote]
                    for s in sentences(report_text) if not inside.overlaps(s.start, s.end)]
     folded = [(quote, normalise(quote.text)) for quote in candidates]
     return [(quote, text) for quote, text in folded if len(text.split()) >= 5]
+
+
+def _diff_parts(parts: list[QuoteMatch], ref: _RefQuote) -> list[QuoteMatch]:
+    """Diffs of a reference quote the report split into several quotes, each against the
+    sentences it took; sentences no part took count as dropped from the last part."""
+    if len(parts) < 2 or len(ref.sentences) < 2:
+        return parts
+    spans = []
+    for part in parts:
+        folded = normalise(part.report.text)
+        spans.append(max(((i, j) for i in range(len(ref.sentences))
+                          for j in range(i + 1, len(ref.sentences) + 1)),
+                         key=lambda s: fuzz.ratio(folded, " ".join(ref.sentences[s[0]:s[1]]))))
+    taken = {k for i, j in spans for k in range(i, j)}
+    left = [s for k, s in enumerate(ref.sentences) if k not in taken]
+    out = []
+    for n, (part, (i, j)) in enumerate(zip(parts, spans, strict=True)):
+        status, diff = word_diff(" ".join(ref.sentences[i:j]), part.report.text)
+        if n == len(parts) - 1 and left:
+            diff["dropped"].extend(left)
+            status = "trimmed" if status == "verbatim" else status
+        out.append(dataclasses.replace(part, status=status, diff=diff))
+    return out
 
 
 def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]]) -> QuoteMatch:
