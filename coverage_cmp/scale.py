@@ -284,6 +284,18 @@ def compare_one(extractions: Sequence[Extraction], engine: Engine, *,
     return Comparison([r.article for r in refs], why, list(engine.map(_compare_report, tasks)))
 
 
+def compare_many(events: Iterable[Sequence[Extraction]], engine: Engine, *,
+                 settings: CompareSettings | None = None) -> Iterator[Comparison]:
+    """``compare_articles`` over many events, one event per task, in input order."""
+    settings = settings or CompareSettings()
+    return engine.map(_compare_extractions, ((list(x), settings) for x in events))
+
+
+def _compare_extractions(job: tuple[list[Extraction], CompareSettings]) -> Comparison:
+    extractions, settings = job
+    return compare_articles(extractions, settings=settings)
+
+
 def _compare_report(task: _CompareTask) -> ReportComparison:
     ids = [r.article.id for r in task.references]
     return compare_articles([*task.references, task.report], references=ids,
@@ -433,8 +445,7 @@ def _compare_job(store: Store, ids: list[str], settings: CompareSettings
 
 
 def _compare_event(job: tuple[list[Extraction], CompareSettings]) -> str:
-    extractions, settings = job
-    return _dumps(compare_articles(extractions, settings=settings).to_json())
+    return _dumps(_compare_extractions(job).to_json())
 
 
 def _extraction_from_json(article: Article, data: dict) -> Extraction:

@@ -28,6 +28,7 @@ from coverage_cmp.pipeline import compare_sources, load_articles  # noqa: E402
 from coverage_cmp.scale import (  # noqa: E402
     PartitionSettings,
     cluster_many,
+    compare_many,
     compare_one,
     extract_many,
     import_parquet,
@@ -119,6 +120,10 @@ def test_generated_corpus_same_json_on_dask_and_local(generated: list[Article],
                                                      LocalEngine(1)))
     members = [m.id for c in partitioned for m in c.articles]
     assert sorted(members) == sorted(a.id for a in generated)  # each article exactly once
+    by_id = {a.id: extract_article(a) for a in generated}
+    events = [[by_id[m.id] for m in c.articles] for c in partitioned if len(c.articles) > 1][:20]
+    assert ([json.dumps(c.to_json()) for c in compare_many(events, dask_engine)]
+            == [json.dumps(compare_articles(event).to_json()) for event in events])
 
 
 def test_partitioned_clusters_agree_with_one_pass(
