@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coverage_cmp._text import normalize_text
-from coverage_cmp.collect.files import is_url_list, parse_plain_text, read_path
+from coverage_cmp.collect.files import is_url_list, read_path
 from coverage_cmp.collect.outlets import OutletDirectory
+from coverage_cmp.collect.plaintext import parse_plain_text
 from coverage_cmp.model import Article, Link, SourceFailure
 from coverage_cmp.settings import CollectSettings
 

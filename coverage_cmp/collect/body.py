@@ -23,6 +23,7 @@ from trafilatura.utils import load_html
 
 from coverage_cmp._text import looks_binary, normalize_text
 from coverage_cmp.collect._newspaper import load_newspaper
+from coverage_cmp.collect.plaintext import trim_page_text
 from coverage_cmp.errors import ExtractionError, SettingsError
 from coverage_cmp.settings import EXTRACTORS
 
@@ -197,13 +198,14 @@ def _paragraphs(text: str, title: str | None) -> str:
     """One paragraph per line of the backend's text, a blank line between paragraphs.
 
     Both backends put each block (paragraph, list item, table row) on its own line; a
-    first line repeating the headline is dropped.
+    first line repeating the headline is dropped, and so are the date lines and press
+    office trailers (``trim_page_text``) both backends keep.
     """
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
     if lines and title and lines[0].casefold() == " ".join(title.split()).casefold():
         lines = lines[1:]
-    return normalize_text("\n\n".join(lines))
+    return normalize_text(trim_page_text("\n\n".join(lines)))
 
 
 def _one_line(exc: BaseException) -> str:
