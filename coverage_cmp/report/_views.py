@@ -176,22 +176,26 @@ class FactMatrix:
 
 
 def fact_matrix(comparison: Comparison) -> FactMatrix:
-    """The outlet × fact matrix of a comparison (facts are the first reference's)."""
-    reference_id = comparison.references[0].id if comparison.references else ""
-    keyed: dict[tuple[int, int], FactColumn] = {}
+    """The outlet × fact matrix of a comparison: a column per reference fact, whichever
+    reference it comes from."""
+    order = {r.id: i for i, r in enumerate(comparison.references)}
+    keyed: dict[tuple[int, int, int], FactColumn] = {}
     for report in comparison.reports:
         for match in report.facts:
             ref = match.reference
-            if ref is not None and (ref.start, ref.end) not in keyed:
-                keyed[(ref.start, ref.end)] = FactColumn(
-                    reference_id, ref.start, ref.end, ref.kind, _fact_label(ref), ref.subject)
+            rid = match.reference_id or ""
+            key = (order.get(rid, 0), ref.start, ref.end) if ref is not None else None
+            if ref is not None and key not in keyed:
+                keyed[key] = FactColumn(rid, ref.start, ref.end, ref.kind, _fact_label(ref),
+                                        ref.subject)
     columns = [keyed[key] for key in sorted(keyed)]
     rows = []
     for report in comparison.reports:
-        found = {(m.reference.start, m.reference.end): m for m in report.facts if m.reference}
+        found = {(m.reference_id or "", m.reference.start, m.reference.end): m
+                 for m in report.facts if m.reference}
         cells = []
         for column in columns:
-            match = found.get((column.start, column.end))
+            match = found.get((column.reference_id, column.start, column.end))
             cells.append(FactCell(match.status, _fact_label(match.report) if match.report
                                   else None) if match else FactCell("", None))
         added = [_fact_label(m.report) for m in report.facts

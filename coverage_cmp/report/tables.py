@@ -84,13 +84,13 @@ def _rows(events: Sequence[Event]) -> dict[str, list[dict[str, Any]]]:
                                                "facts": []}
     for event in events:
         comparison = event.comparison
-        first_ref = comparison.references[0].id if comparison.references else None
+        refs = ", ".join(r.id for r in comparison.references) or None
         for report in comparison.reports:
             a, reuse = report.article, report.reuse
             key = {"event_id": event.event_id, "report_id": a.id}
             top = report.summary.get("top_departures") or [None]
             tables["reports"].append({
-                **key, "reference_id": first_ref, "source": a.source,
+                **key, "reference_id": refs, "source": a.source,
                 "url": a.url or a.canonical_url, "outlet": a.outlet, "scope": a.outlet_scope,
                 "region": a.outlet_region,
                 "title": a.title, "published": a.published, "words": len(a.text.split()),
@@ -115,7 +115,7 @@ def _rows(events: Sequence[Event]) -> dict[str, list[dict[str, Any]]]:
                 tables["quotes"].append({
                     **key, "quote_index": i, "status": q.status,
                     "speaker_status": q.speaker_status, "similarity": q.similarity,
-                    "reference_id": first_ref if q.reference else None,
+                    "reference_id": q.reference_id if q.reference else None,
                     **_quote_side("reference", q.reference), **_quote_side("report", q.report),
                     "words_added": " | ".join(diff.get("added", [])) or None,
                     "words_dropped": " | ".join(diff.get("dropped", [])) or None,
@@ -125,7 +125,7 @@ def _rows(events: Sequence[Event]) -> dict[str, list[dict[str, Any]]]:
                 tables["facts"].append({
                     **key, "fact_index": i, "status": f.status,
                     "kind": (f.reference or f.report).kind if (f.reference or f.report) else None,
-                    "reference_id": first_ref if f.reference else None,
+                    "reference_id": f.reference_id if f.reference else None,
                     **_fact_side("reference", f.reference), **_fact_side("report", f.report)})
     return tables
 
