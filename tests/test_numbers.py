@@ -48,8 +48,67 @@ def test_complement_names_what_was_counted():
     assert fact.subject == "registered sex offenders"
 
 
-def test_generic_noun_stays_when_no_complement():
-    assert only("Police said 12 people were arrested.").subject == "people"
+def test_generic_noun_stays_when_no_complement_or_participle():
+    assert only("Police said 12 people attended.").subject == "people"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        ("Police said 12 people were arrested.", "people arrested"),
+        ("Eight people have been arrested in Cambridgeshire.", "people arrested"),
+        ("One man has been charged.", "people charged"),
+        ("13 people have been released on bail.", "people released on bail"),
+        ("Teachers are among 660 people arrested in a six-month operation.", "people arrested"),
+        ("They were among 660 people across the UK accused of grooming.", "people accused"),
+    ],
+)
+def test_people_are_counted_by_what_happened_to_them(sentence, subject):
+    assert scan_numbers(sentence)[0][0].subject == subject
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        ("Officers examined 9,172 computers, phones and other devices.", "devices"),
+        ("Nearly 10,000 phones and computers were seized.", "phones and computers"),
+        ("Eleven of the arrests were made in North Yorkshire.", "arrests"),
+        ("It was a six-month operation targeting people.", "operation"),
+    ],
+)
+def test_lists_parts_and_clauses_name_the_thing_counted(sentence, subject):
+    assert scan_numbers(sentence)[0][0].subject == subject
+
+
+def test_a_part_of_the_count_before_keeps_what_sets_it_apart():
+    facts, _ = scan_numbers("So far 431 children have been safeguarded, 127 of whom were judged"
+                            " to be at serious risk of harm. In Kent 12, of whom none were at risk.")
+    assert [(f.value, f.subject) for f in facts] == [
+        (431, "children"), (127, "children at serious risk"), (12, None)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "subject"),
+    [
+        ("In total 660 suspects were arrested over six months in an operation led by the NCA.",
+         "six months", "operation"),
+        ("He was jailed for over six months.", "over six months", None),
+    ],
+)
+def test_over_before_a_duration_is_a_hedge_only_after_for(sentence, text, subject):
+    duration = next(f for f in scan_numbers(sentence)[0] if f.kind == "duration")
+    assert (duration.text, duration.subject) == (text, subject)
+    assert duration.qualifier == ("over" if text.startswith("over") else None)
+
+
+@pytest.mark.parametrize("sentence", [
+    "It is the first time the UK has been able to run one targeted operation of this kind.",
+    "It was one raid of its kind in the county.",
+])
+def test_one_meaning_a_single_is_skipped(sentence):
+    facts, skips = scan_numbers(sentence)
+    assert facts == []
+    assert [s.reason for s in skips] == ["single"]
 
 
 def test_bare_number_inherits_an_earlier_subject():

@@ -43,26 +43,32 @@ _WEEKDAY_NUMBERS = {name: index for index, name in enumerate(calendar.day_name)}
 
 _FULL_MONTH = "|".join(name for name in calendar.month_name if name)
 _MONTH = r"(?:" + _FULL_MONTH + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
-#: First letters of month names: a look-ahead on them lets the scan skip ahead fast.
-_MONTH_INITIALS = "".join(sorted({name[0] for name in calendar.month_name if name}))
 _WEEKDAY = "|".join(calendar.day_name)
 _DAY_SUFFIX = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 
-_ISO = re.compile(r"(?=\d)(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
-_NUMERIC = re.compile(r"(?=\d)(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?![\d/]|\.\d)")
 # Scanning patterns start at their anchor (a digit, a capitalised month or weekday, a
 # relative word in lower-cased text) so that the regex engine can skip ahead fast; what
 # may come before the anchor (a weekday, "early", "last") is read from a short window.
-_DAY_MONTH = re.compile(
+_DAY_MONTH_PATTERN = (
     rf"(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?:\s+of)?\s+(?P<m>{_MONTH})(?!\w)"
     rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
 )
+#: One scan for the dates that open with a digit: ISO (2014-07-16), numeric (16/07/2014),
+#: day and month (16 July 2014); a branch named after its form says which matched.
+_DIGIT_DATE = re.compile(
+    r"(?=\d)(?:(?P<iso>(?<![\d-])(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})(?![\d-]))"
+    r"|(?P<numeric>(?<![\d/.])(?P<first>\d{1,2})[/.](?P<second>\d{1,2})[/.]"
+    r"(?P<year>\d{4}|\d{2})(?![\d/]|\.\d))"
+    rf"|{_DAY_MONTH_PATTERN})"
+)
+#: A month name as written, full or abbreviated: where "July 16" and "July 2014" start.
+_MONTH_WORD = re.compile(_MONTH)
 _MONTH_DAY = re.compile(
-    rf"(?=[{_MONTH_INITIALS}])(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
+    rf"(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_DAY_SUFFIX}(?![\d\w])"
     rf"(?:,?\s+(?P<y>{_YEAR})(?![\d/-]))?"
 )
-_MONTH_YEAR = re.compile(rf"(?=[{_MONTH_INITIALS}])(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})(?!\d)")
+_MONTH_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})(?!\d)")
 _WEEKDAY_BEFORE = re.compile(rf"(?:{_WEEKDAY}),?\s+(?:the\s+)?$")
 _HEDGE_BEFORE = re.compile(r"(?:^|(?<=\W))(early|late|mid|end of|start of)[\s-]+$", re.I)
 _RELATIVE = re.compile(  # on lower-cased text
@@ -270,29 +276,36 @@ def find_dates(text: str, published: str | None = None) -> list[Fact]:
         found.append(Fact(kind="date", text=text[start:end], start=start, end=end, value=value,
                           qualifier=qualifier))
 
-    for match in _ISO.finditer(text):
-        year, month, dom = (int(g) for g in match.groups())
-        add(*match.span(), _day(year, month, dom, day))
-    for match in _NUMERIC.finditer(text):
-        first, second, year = (int(g) for g in match.groups())
-        if year < 100:
-            year += 2000 if year < 70 else 1900
-        dom, month = (second, first) if first <= 12 < second else (first, second)
-        if month > 12 or dom > 31:
+    def add_day_month(match: re.Match[str]) -> None:
+        start = match.start()
+        if _glued(text, start):
+            return
+        weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 20), start)
+        year = int(match["y"]) if match["y"] else None
+        month = _MONTH_NUMBERS[match["m"].rstrip(".")]
+        add(weekday.start() if weekday else start, match.end(),
+            _day(year, month, int(match["d"]), day))
+
+    for match in _DIGIT_DATE.finditer(text):
+        if match["iso"]:
+            add(*match.span(), _day(int(match["iso_y"]), int(match["iso_m"]),
+                                    int(match["iso_d"]), day))
+        elif match["numeric"]:
+            first, second, year = int(match["first"]), int(match["second"]), int(match["year"])
+            if year < 100:
+                year += 2000 if year < 70 else 1900
+            dom, month = (second, first) if first <= 12 < second else (first, second)
+            if month <= 12 and dom <= 31:
+                add(*match.span(), _day(year, month, dom, day))
+        else:
+            add_day_month(match)
+    for month_word in _MONTH_WORD.finditer(text):
+        month_day = _MONTH_DAY.match(text, month_word.start())
+        if month_day:
+            add_day_month(month_day)
             continue
-        add(*match.span(), _day(year, month, dom, day))
-    for pattern in (_DAY_MONTH, _MONTH_DAY):
-        for match in pattern.finditer(text):
-            start = match.start()
-            if _glued(text, start):
-                continue
-            weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 20), start)
-            year = int(match["y"]) if match["y"] else None
-            month = _MONTH_NUMBERS[match["m"].rstrip(".")]
-            add(weekday.start() if weekday else start, match.end(),
-                _day(year, month, int(match["d"]), day))
-    for match in _MONTH_YEAR.finditer(text):
-        if _glued(text, match.start()):
+        match = _MONTH_YEAR.match(text, month_word.start())
+        if match is None or _glued(text, match.start()):
             continue
         start, qualifier = _hedged(text, match.start())
         month = _MONTH_NUMBERS[match["m"].rstrip(".")]

@@ -35,6 +35,7 @@ section/clause/article/rule/page numbers, numbers glued to letters (``Covid-19``
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -95,6 +96,11 @@ _VERBS = """said says say told tell including include includes according while w
     have has had having is are was were be been being will would could should can may might
     must shall did do does per s ve ll d re t"""
 _GENERIC_SUBJECTS = frozenset(_GENERIC_WORDS.split())
+#: Words for people that say nothing of what is counted until a verb does ("one man").
+_PERSON_NOUNS = _GENERIC_SUBJECTS | frozenset(["man", "woman", "person", "adult"])
+#: Irregular past participles that say what happened to the people counted.
+_IRREGULAR_PARTICIPLES = frozenset("""held caught taken found seen brought kept sent shot
+    hurt hit told given known struck beaten slain""".split())  # noqa: SIM905
 #: Words that end a counted noun phrase: function words plus common reporting verbs.
 _STOP = (ENGLISH_STOP_WORDS - frozenset(_COUNTABLE_STOP_WORDS.split())) | frozenset(
     _VERBS.split()
@@ -118,9 +124,10 @@ _NUMBER_PATTERN = (
 _FIRST_LETTERS = "".join(sorted(
     {word[0] for word in (*_SMALL, *_SCALE, *_PLURAL_APPROX, *_ORDINAL_WORDS, "dozen", "a")}
 ))
-#: Scans lower-cased text: a case-sensitive scan that looks ahead for a possible first
-#: character runs several times faster than a case-insensitive one.
-_NUMBER_SCAN = re.compile(rf"(?=[\d{_FIRST_LETTERS}])(?:{_NUMBER_PATTERN})", re.VERBOSE)
+#: Scans lower-cased text: a case-sensitive scan that first asks for a word boundary and
+#: a possible first character (every branch starts at one) runs several times faster than
+#: a case-insensitive one, since most positions fail at the boundary.
+_NUMBER_SCAN = re.compile(rf"\b(?=[\d{_FIRST_LETTERS}])(?:{_NUMBER_PATTERN})", re.VERBOSE)
 #: Reads a number at a known position of the text as written.
 _NUMBER = re.compile(_NUMBER_PATTERN, re.IGNORECASE | re.VERBOSE)
 _QUALIFIER_WIDTH = max(map(len, QUALIFIERS)) + 3
@@ -159,7 +166,8 @@ _PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?\(?0\d{2,4}\)?(?:[\s-]?\d{3,4}){2}\b"
 _PHONE_SHORT = re.compile(r"(?:call|calling|dial|ring|phone|on|or|number|tel\.?|telephone)\s+$",
                           re.I)
 _SHORT_PHONE_NUMBERS = frozenset(["101", "999", "111", "112", "911"])
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
+# The capital comes first and the boundary is checked behind it, so the scan skips ahead.
+_POSTCODE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]?\d[A-Z\d]?\s?\d[A-Z]{2}\b")
 _SECTION = re.compile(
     r"\b(?:section|sections|clause|article|rule|paragraph|chapter|page|schedule|part|"
     r"s\.|para|no\.|number|paragraphs|room|flat|platform|junction|route|line|level|"
@@ -175,6 +183,41 @@ _COPULA = re.compile(
     r"(?:\s+(?:all|also|already|previously|known|convicted|registered\s+as))?(?:\s+an?)?(?=\s)",
     re.I,
 )
+#: After a count of people, the verb that says what they are counted for: "have been
+#: arrested", "released on bail", "across the UK accused of": (optional place) aux verb.
+_PASSIVE = re.compile(
+    r"(?:\s+(?:across|in|from|throughout)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
+    r"\s+(?P<aux>(?:have|has|had)\s+been\s+|(?:were|was|are|is|been)\s+)?(?:[a-z]+ly\s+)?"
+    r"(?P<verb>[a-z]+)\b(?:\s+(?P<manner>on|without|under|into)\s+(?P<what>[a-z]+)\b)?"
+    # Without an auxiliary, a participle opens a clause about the people ("arrested in
+    # a six-month operation") only when a preposition follows; "people voted." is active.
+    r"(?P<clause>(?(aux)|\s+(?:in|by|for|over|on|after|during|as|at|of|across|since|from|with)\b))"
+)
+#: "127 of whom were judged to be at serious risk": a part of the count before it,
+#: with what sets it apart (a prepositional complement).
+_SUBSET = re.compile(
+    r"\s+of\s+(?:whom|them)\s+(?:(?:were|was|are|is|had\s+been|have\s+been)\s+)?"
+    r"(?:(?:judged|found|thought|believed|deemed|considered|said|assessed|known)\s+)?"
+    r"(?:to\s+be\s+)?(?P<prep>at|in|under|on)\s+",
+    re.I,
+)
+#: "Eleven of the arrests": a part of a named whole counts the same thing.
+_PARTITIVE = re.compile(r"\s+of\s+(?:the|these|those|its|their)(?=\s)", re.I)
+#: "9,172 computers, phones and other devices": the last noun names the whole list.
+_OTHER_TAIL = re.compile(
+    r"(?:,\s*[^\W\d_]+){0,4},?\s+(?:and|or)\s+other\s+(?:[^\W\d_]+\s+)?([^\W\d_]+s)\b"
+)
+#: "10,000 phones and computers": two plural nouns counted together.
+_AND_NOUN = re.compile(r"\s+and\s+([^\W\d_]+s)\b(?![\w'’-])")
+#: "run one targeted operation", "one … of its kind": "one" meaning "a single".
+_ONE_SINGLE_BEFORE = re.compile(r"\bto\s+[a-z]+\s+$")
+_ONE_SINGLE_AFTER = re.compile(r"(?:\s+[a-z]+){1,3}\s+of\s+(?:this|its|their|that)\s+kind\b")
+#: Words before "over" that make it a hedge of the duration ("for over six months"); else
+#: "arrested over six months" means "during".
+_OVER_HEDGED = re.compile(r"\b(?:for|of|after|than|lasting|took|taking|to)\s+$", re.I)
+#: "six months in an operation": the event a duration belongs to.
+_DURATION_OF = re.compile(r"\s+(?:in|during|of)\s+(?:an?|the)(?=\s)", re.I)
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
 _ONE_PRONOUN = re.compile(r"\s+(?:of|another|who|which|that|day|thing)\b", re.I)
 _ONE_BEFORE = re.compile(r"\b(?:no|any|every|each|the|this|that|which|some)[\s-]+$", re.I)
 
@@ -186,7 +229,8 @@ class Skip:
     start: int
     end: int
     reason: str
-    """time, phone, postcode, section, glued, pronoun, date (inside a date fact)."""
+    """time, phone, postcode, section, glued, pronoun, single ("one" meaning "a single"),
+    date (inside a date fact)."""
 
 
 def parse_number(words: str) -> int | float | None:
@@ -261,11 +305,21 @@ def _take_subject(text: str, pos: int) -> tuple[str | None, int]:
             break
         words.append(word)
         end = match.end()
-    while len(words) > 1 and (words[-1].lower().endswith(("ed", "ing"))):
-        words.pop()
+    # A participle after the head noun opens a clause about it: "operation targeting people".
+    cut = next((i for i, word in enumerate(words[1:], 1) if _is_participle(word.lower())),
+               len(words))
+    if cut < len(words):
+        words = words[:cut]
+        end = _WORD_AFTER.match(text, pos).end()
+        for _ in words[1:]:
+            end = _WORD_AFTER.match(text, end).end()
     if not words:
         return None, pos
     return " ".join(words).lower(), end
+
+
+def _is_participle(lower: str) -> bool:
+    return lower.endswith("ing") or (lower.endswith("ed") and not lower.endswith("eed"))
 
 
 def _left(text: str, start: int, width: int = 32) -> str:
@@ -303,7 +357,9 @@ def _fact(kind: str, text: str, start: int, end: int, value: Any, unit: str | No
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+    """Whether ``start:end`` overlaps one of ``spans`` (sorted, none inside another)."""
+    index = bisect.bisect_left(spans, (end,))
+    return any(s < end and start < e for s, e in spans[max(0, index - 2):index])
 
 
 def scan_numbers(text: str, taken: list[tuple[int, int]] | None = None
@@ -322,7 +378,7 @@ def scan_numbers(text: str, taken: list[tuple[int, int]] | None = None
     skips: list[Skip] = []
     for match in _POSTCODE.finditer(text):
         skips.append(Skip(match.start(), match.end(), "postcode"))
-    blocked = taken + [(s.start, s.end) for s in skips]
+    blocked = sorted(taken + [(s.start, s.end) for s in skips])
     folded = fold_case(text)
     pos = 0
     while True:
@@ -346,7 +402,7 @@ def scan_numbers(text: str, taken: list[tuple[int, int]] | None = None
         if skip is not None:
             skips.append(skip)
             pos = max(pos, skip.end)
-    _inherit_subjects(facts)
+    _inherit_subjects(text, facts)
     return facts, skips
 
 
@@ -415,6 +471,9 @@ def _read_number(text: str, match: re.Match[str]) -> tuple[Fact | None, Skip | N
         or not (_TIME_UNIT.match(text, end) or _WORD_AFTER.match(text, end))
     ):
         return None, Skip(start, end, "pronoun")
+    if raw.lower() == "one" and (_ONE_SINGLE_BEFORE.search(_left(text, start, 24))
+                                 or _ONE_SINGLE_AFTER.match(text, end)):
+        return None, Skip(start, end, "single")
     return _complete(text, start, end, value), None
 
 
@@ -482,21 +541,53 @@ def _complete(text: str, start: int, end: int, value: int | float) -> Fact:
             subject, _ = _take_subject(text, unit_match.end())
             return _fact("quantity", text, fact_start, unit_match.end(), joined, "years old",
                          qualifier, subject)
+        if qualifier == "over" and not _OVER_HEDGED.search(_left(text, fact_start, 10)):
+            fact_start += len(qualifier_match.group())
+            qualifier = None
         subject = None
         if "-" in unit_match.group("sep"):
             hyphen = _HYPHEN_WORD.match(text, unit_match.end())
             long = hyphen and hyphen.group(1).lower() == "long"  # "six-month-long inquiry"
             subject, _ = _take_subject(text, hyphen.end() if long else unit_match.end())
+        else:
+            event = _DURATION_OF.match(text, unit_match.end())
+            if event:
+                subject, _ = _take_subject(text, event.end())
         return _fact("duration", text, fact_start, unit_match.end(), joined, unit, qualifier,
                      subject)
     measure = _MEASURE.match(text, end)
     if measure:
         return _fact("quantity", text, fact_start, measure.end(), joined,
                      _MEASURES[measure.group(1).lower()], qualifier)
-    subject, _ = _take_subject(text, end)
-    if subject in _GENERIC_SUBJECTS or subject is None:
-        subject = _complement(text, end, subject)
-    return _fact("quantity", text, fact_start, end, joined, None, qualifier, subject)
+    return _fact("quantity", text, fact_start, end, joined, None, qualifier,
+                 _counted(text, end))
+
+
+def _counted(text: str, end: int) -> str | None:
+    """What a count after ``end`` counts, by the rules of the module docstring."""
+    subject, subject_end = _take_subject(text, end)
+    if subject is not None:
+        whole = _OTHER_TAIL.match(text, subject_end)
+        if whole:
+            return whole.group(1).lower()
+        second = _AND_NOUN.match(text, subject_end)
+        if second and " " not in subject and second.group(1).lower() not in _STOP:
+            return f"{subject} and {second.group(1).lower()}"
+    if subject in _PERSON_NOUNS or subject is None:
+        complement = _complement(text, end, subject)
+        if complement != subject:
+            return complement
+    if subject in _PERSON_NOUNS:
+        passive = _PASSIVE.match(text, subject_end)
+        verb = passive.group("verb") if passive else ""
+        if _is_participle(verb) and not verb.endswith("ing") or verb in _IRREGULAR_PARTICIPLES:
+            manner = f" {passive['manner']} {passive['what']}" if passive["manner"] else ""
+            return f"people {verb}{manner}"
+    if subject is None:
+        part = _PARTITIVE.match(text, end)
+        if part:
+            return _take_subject(text, part.end())[0]
+    return subject
 
 
 def _complement(text: str, end: int, subject: str | None) -> str | None:
@@ -513,14 +604,24 @@ def _complement(text: str, end: int, subject: str | None) -> str | None:
     return subject
 
 
-def _inherit_subjects(facts: list[Fact]) -> None:
-    """A bare count equal to an earlier one ("Of the 660") counts the same thing."""
+def _inherit_subjects(text: str, facts: list[Fact]) -> None:
+    """A bare count takes its subject from an earlier one: the same value counts the same
+    thing ("Of the 660"); "127 of whom were at serious risk" counts part of the count just
+    before it in the sentence ("431 children" → "children at serious risk")."""
     seen: dict[Any, str] = {}
+    previous: Fact | None = None
     for index, fact in enumerate(facts):
         if fact.kind != "quantity" or fact.unit is not None:
             continue
         key = repr(fact.value)
-        if fact.subject is None and key in seen:
-            facts[index] = dataclasses.replace(fact, subject=seen[key])
+        subset = _SUBSET.match(text, fact.end) if fact.subject is None else None
+        if (subset and previous is not None and previous.subject is not None
+                and not _SENTENCE_BREAK.search(text, previous.end, fact.start)):
+            where, _ = _take_subject(text, subset.end() - 1)
+            subject = previous.subject + (f" {subset['prep'].lower()} {where}" if where else "")
+            facts[index] = fact = dataclasses.replace(fact, subject=subject)
+        elif fact.subject is None and key in seen:
+            facts[index] = fact = dataclasses.replace(fact, subject=seen[key])
         elif fact.subject is not None:
             seen.setdefault(key, fact.subject)
+        previous = fact
