@@ -24,13 +24,25 @@ Rules, in the order they apply to each number found:
   four, lower case ("660 suspected paedophiles across" → "suspected paedophiles"). When
   that is a generic noun ("people", "of them", none) and a copula follows, the complement
   is the subject: "39 people were Registered Sex Offenders" → "registered sex offenders".
-  A bare number equal to an earlier count takes that count's subject ("Of the 660").
+  Otherwise people are counted by what happened to them: "Eight people have been
+  arrested" → "people arrested", "One man has been charged" → "people charged", "13
+  people released on bail" (a participle after an auxiliary, or before a preposition).
+  A participle after the head noun ends the phrase ("operation targeting people" →
+  "operation"); a list "computers, phones and other devices" counts "devices"; two plural
+  nouns joined by "and" are counted together ("phones and computers"); "Eleven of the
+  arrests" counts "arrests".
+- A bare number equal to an earlier count takes that count's subject ("Of the 660"); "127
+  of whom were judged to be at serious risk" counts part of the count before it in the
+  sentence: "children at serious risk".
+- "over" before a duration is a hedge only after "for", "of", "than", …; "arrested over
+  six months in an operation" means "during" (no qualifier; subject "operation").
 
 Knowingly skipped (returned by ``scan_numbers`` as ``Skip`` records, never facts): years
 and days inside dates (the caller passes date spans as ``taken``), times of day
 (``10am``, ``10:30``), phone numbers (``0800 555 111``, ``call 101``), UK postcodes,
 section/clause/article/rule/page numbers, numbers glued to letters (``Covid-19``, ``M11``,
-``4G``), and ``one`` used as a pronoun ("one of", "no one").
+``4G``), ``one`` used as a pronoun ("one of", "no one"), and ``one`` meaning "a single"
+("to run one targeted operation", "one … of its kind").
 """
 
 from __future__ import annotations
