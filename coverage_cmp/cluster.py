@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+import itertools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -266,10 +267,11 @@ def _weighted_text(doc: Article, title_weight: int) -> str:
 
 def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[int, int]]:
     """Pairs (earlier, later) of near-verbatim copies, by MinHash LSH on word shingles."""
-    vocabulary: dict[str, int] = {}
-    shingle_sets = [_shingle_hashes(doc.text, vocabulary) for doc in docs]
+    shingle_sets = _shingle_hashes([doc.text for doc in docs])
     hashes = MinHash.bulk(shingle_sets, num_perm=_NUM_PERM, hashfunc=int)
-    index = MinHashLSH(threshold=threshold, num_perm=_NUM_PERM)
+    # candidates from a lower threshold: with 64 permutations, LSH tuned at the threshold
+    # itself misses about one pair in ten whose Jaccard similarity is 0.9
+    index = MinHashLSH(threshold=max(0.05, threshold - 0.2), num_perm=_NUM_PERM)
     pairs = []
     for i, minhash in enumerate(hashes):
         if not len(shingle_sets[i]):
@@ -281,24 +283,35 @@ def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[in
     return sorted(pairs)
 
 
-def _shingle_hashes(text: str, vocabulary: dict[str, int]) -> np.ndarray:
-    """32-bit hashes of the text's word 4-grams (case folded), each hash once.
+def _shingle_hashes(texts: Sequence[str]) -> list[np.ndarray]:
+    """For each text, 32-bit hashes of its word 4-grams (case folded; a shorter text is one
+    shingle).
 
-    Words are numbered through ``vocabulary`` (shared by one run's articles, so equal
-    shingles get equal hashes) and combined per window in numpy, far faster than hashing
-    every shingle string; the result is deterministic for the same input.
+    Words are numbered through one vocabulary for all texts (so equal shingles get equal
+    hashes) and the windows of all texts are combined at once in numpy, far faster than
+    hashing every shingle string; the result is deterministic for the same input.
     """
-    words = _WORD.findall(text.casefold())
-    if not words:
-        return np.array([], dtype=np.uint64)
-    codes = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in words],
-                     dtype=np.uint64)
-    windows = max(1, len(codes) - _SHINGLE_WORDS + 1)
-    combined = codes[:windows] + np.uint64(1)
-    for offset in range(1, min(_SHINGLE_WORDS, len(codes))):
-        combined = combined * np.uint64(1_000_003) + codes[offset:offset + windows]
+    word_lists = [_WORD.findall(text.casefold()) for text in texts]
+    lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    numbers = {word: number for number, word in
+               enumerate(dict.fromkeys(itertools.chain.from_iterable(word_lists)))}
+    codes = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(word_lists)),
+                        dtype=np.uint64, count=int(lengths.sum()))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    end_of = np.repeat(ends, lengths)
+    position = np.arange(len(codes))
+    combined = codes + np.uint64(1)
+    for offset in range(1, _SHINGLE_WORDS):
+        inside = position + offset < end_of
+        following = np.zeros_like(codes)
+        following[inside] = codes[position[inside] + offset]
+        combined = combined * np.uint64(1_000_003) + following
     combined *= np.uint64(0x9E3779B97F4A7C15)  # spread the bits (Fibonacci hashing)
-    return np.unique(combined >> np.uint64(32))
+    hashed = combined >> np.uint64(32)
+    windows = np.maximum(lengths - _SHINGLE_WORDS + 1, np.minimum(lengths, 1))
+    return [hashed[start:start + count] for start, count in zip(starts.tolist(),
+                                                                windows.tolist(), strict=True)]
 
 
 def _neighbour_graph(features: _Features, times: np.ndarray,
