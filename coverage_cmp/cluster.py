@@ -45,7 +45,12 @@ import numpy as np
 import scipy.sparse as sp
 from datasketch import MinHash, MinHashLSH
 from dateutil.parser import isoparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import (
+    ENGLISH_STOP_WORDS,
+    CountVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.preprocessing import normalize
 
 from coverage_cmp.model import Article, Cluster, ClusterMember, Fact
@@ -212,20 +217,18 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
                                       token_pattern=_WORD_PATTERN, dtype=np.float32)
     words = _fit(word_vectorizer, texts)
 
-    surfaces: dict[str, str] = {}
-    token_lists = []
-    for tokens in fact_token_lists:
-        for key, surface in tokens:
-            surfaces.setdefault(key, surface)  # as the earliest article wrote it
-        token_lists.append([key for key, _ in tokens])
-    fact_vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, binary=True,
-                                      dtype=np.float32)
-    fact_matrix = _fit(fact_vectorizer, token_lists)
+    # the first surface of each key, as the earliest article wrote it
+    surfaces = dict(reversed(list(itertools.chain.from_iterable(fact_token_lists))))
+    fact_vectorizer = CountVectorizer(analyzer=_keys, dtype=np.float32)
+    fact_counts = _fit(fact_vectorizer, fact_token_lists)
+    fact_names = _names(fact_vectorizer, fact_counts)
+    fact_transformer = TfidfTransformer()
+    fact_matrix = (fact_transformer.fit_transform((fact_counts > 0).astype(np.float32)).tocsr()
+                   if fact_counts.shape[1] else fact_counts)
 
-    name_lists = [[key for key in keys if key.startswith("name:") and " " not in key]
-                  for keys in token_lists]
-    name_counts = _fit(CountVectorizer(analyzer=lambda tokens: tokens, dtype=np.float32),
-                       name_lists)
+    is_name = np.fromiter((key.startswith("name:") and " " not in key for key in fact_names),
+                          dtype=bool, count=len(fact_names))
+    name_counts = fact_counts[:, np.flatnonzero(is_name)]
     mentioned = (name_counts > 0).astype(np.float32)
     salient = normalize(name_counts.multiply(name_counts >= 2).tocsr(), norm="l1")
 
@@ -238,15 +241,20 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
         words=words,
         word_names=_names(word_vectorizer, words),
         facts=fact_matrix,
-        fact_names=_names(fact_vectorizer, fact_matrix),
-        fact_idf=fact_vectorizer.idf_ if fact_matrix.shape[1] else np.array([]),
+        fact_names=fact_names,
+        fact_idf=fact_transformer.idf_ if fact_counts.shape[1] else np.array([]),
         fact_surfaces=surfaces,
         salient=salient.tocsr(),
         mentioned=mentioned.tocsr(),
     )
 
 
-def _fit(vectorizer: TfidfVectorizer, inputs: list) -> sp.csr_matrix:
+def _keys(tokens: list[tuple[str, str]]) -> list[str]:
+    """The feature keys of ``(key, surface)`` fact tokens."""
+    return [key for key, _ in tokens]
+
+
+def _fit(vectorizer: CountVectorizer, inputs: list) -> sp.csr_matrix:
     """Fit and transform, giving an empty matrix when the inputs hold no tokens at all."""
     try:
         return vectorizer.fit_transform(inputs).tocsr()
@@ -254,7 +262,7 @@ def _fit(vectorizer: TfidfVectorizer, inputs: list) -> sp.csr_matrix:
         return sp.csr_matrix((len(inputs), 0), dtype=np.float32)
 
 
-def _names(vectorizer: TfidfVectorizer, matrix: sp.csr_matrix) -> np.ndarray:
+def _names(vectorizer: CountVectorizer, matrix: sp.csr_matrix) -> np.ndarray:
     if matrix.shape[1] == 0:
         return np.array([], dtype=object)
     return vectorizer.get_feature_names_out()
