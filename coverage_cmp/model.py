@@ -364,3 +364,15 @@ class Comparison:
             "reference_choice": self.reference_choice,
             "reports": [report.to_json() for report in self.reports],
         }
+
+
+@dataclass(frozen=True)
+class FetchLogEntry:
+    """One attempt (with its retries) to fetch one URL."""
+
+    source: str
+    url: str | None
+    status: int | None
+    error: str | None
+    attempts: int
+    elapsed_s: float | None = None

@@ -17,10 +17,17 @@ from coverage_cmp.collect import Source, collect_sources
 from coverage_cmp.compare import compare_articles
 from coverage_cmp.errors import StageOrderError
 from coverage_cmp.extract import extract_article
-from coverage_cmp.model import Article, Cluster, Comparison, Extraction, SourceFailure
+from coverage_cmp.model import (
+    Article,
+    Cluster,
+    Comparison,
+    Extraction,
+    FetchLogEntry,
+    SourceFailure,
+)
 from coverage_cmp.report.corpus import Event, compare_clusters
 from coverage_cmp.settings import Settings
-from coverage_cmp.store import FetchLogEntry, Store
+from coverage_cmp.store import Store
 
 log = logging.getLogger(__name__)
 

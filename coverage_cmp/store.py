@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from coverage_cmp.errors import StoreError
-from coverage_cmp.model import Article, Cluster, ClusterMember
+from coverage_cmp.model import Article, Cluster, ClusterMember, FetchLogEntry
 
 log = logging.getLogger(__name__)
 
@@ -162,18 +162,6 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0003_scale_results", _migration_3),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-@dataclass(frozen=True)
-class FetchLogEntry:
-    """One attempt (with its retries) to fetch one URL."""
-
-    source: str
-    url: str | None
-    status: int | None
-    error: str | None
-    attempts: int
-    elapsed_s: float | None = None
 
 
 @dataclass(frozen=True)

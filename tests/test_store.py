@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from coverage_cmp.errors import StoreError
-from coverage_cmp.model import Article
-from coverage_cmp.store import MIGRATIONS, SCHEMA_VERSION, FetchLogEntry, Store
+from coverage_cmp.model import Article, FetchLogEntry
+from coverage_cmp.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 
 def make_article(n: int, **kw) -> Article:

@@ -24,9 +24,8 @@ from coverage_cmp.collect.files import html_article, plain_text_article, read_pa
 from coverage_cmp.collect.outlets import OutletDirectory
 from coverage_cmp.collect.sites import feed_links, is_feed, site_links
 from coverage_cmp.errors import CoverageCmpError, SourceError
-from coverage_cmp.model import Article, Link, SourceFailure
+from coverage_cmp.model import Article, FetchLogEntry, Link, SourceFailure
 from coverage_cmp.settings import CollectSettings
-from coverage_cmp.store import FetchLogEntry
 
 __all__ = ["Source", "collect_sources"]
 
