@@ -65,8 +65,10 @@ _DAY_S = 86_400.0
 _BLOCK_ROWS = 256
 _NUM_PERM = 64
 _SHINGLE_WORDS = 4
-_LABEL_FACTS = 3
-_LABEL_WORDS = 2
+_LABEL_NUMBERS = 2
+_LABEL_PARTS = 5
+_GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week", "day", "hour",
+                            "minute", "other", "more", "percent", "per"})
 _CONFLICT_KEPT = 0.5  # share of salient name weight the other article must mention
 _WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'-]+\b"
 _WORD = re.compile(r"\w+")
@@ -531,8 +533,7 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
         (np.ones(len(docs), dtype=np.float32), (members_of, np.arange(len(docs)))),
         shape=(len(roots), len(docs)))
     word_weights = (membership @ features.words).tocsr()
-    fact_weights = (membership @ (features.facts > 0).astype(np.float32)).multiply(
-        features.fact_idf).tocsr()
+    fact_counts = (membership @ (features.facts > 0).astype(np.float32)).tocsr()
     previous_id = {members[0]: cluster_id for cluster_id, members in locked.items()}
     groups: list[list[int]] = [[] for _ in roots]
     for i, group in enumerate(members_of):
@@ -543,7 +544,7 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
         published = [docs[i].published for i in indices if docs[i].published]
         clusters.append(Cluster(
             id=cluster_id or "c-" + docs[indices[0]].id,
-            label=_label(word_weights[group], fact_weights[group], features),
+            label=_label(word_weights[group], fact_counts[group], features),
             articles=[ClusterMember(
                 id=docs[i].id, source=docs[i].source, outlet=docs[i].outlet,
                 published=docs[i].published,
@@ -556,44 +557,41 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
     return clusters
 
 
-def _label(word_row: sp.csr_matrix, fact_row: sp.csr_matrix, features: _Features) -> str:
-    """The cluster's most telling facts, then its heaviest words not already named.
+def _label(word_row: sp.csr_matrix, fact_counts: sp.csr_matrix, features: _Features) -> str:
+    """Who, how many and what: "NCA · 660 arrests · 45 forces · paedophiles · operation".
 
-    Facts rank by how many of the cluster's articles give them, times their rarity in the
-    whole input; a number reads with the noun it counts most often in the cluster.
+    The name most of the cluster's articles give (the rarer in the whole input on a tie),
+    then its ``_LABEL_NUMBERS`` most telling numbers (articles giving them times their
+    rarity), each read with the noun it counts, a specific noun before "people" or "years",
+    then its heaviest words not already said, up to ``_LABEL_PARTS`` parts.
     """
-    weight = {str(features.fact_names[c]): w for c, w in zip(fact_row.indices, fact_row.data,
-                                                             strict=True)}
-    keys = [str(features.fact_names[column]) for column in _heaviest(fact_row, 4 * _LABEL_FACTS)]
-    long_name_words = {word for key in keys if key.startswith("name:") and " " in key
+    count = {str(features.fact_names[column]): value
+             for column, value in zip(fact_counts.indices, fact_counts.data, strict=True)}
+    idf = {str(features.fact_names[column]): features.fact_idf[column]
+           for column in fact_counts.indices}
+    long_name_words = {word for key in count if key.startswith("name:") and " " in key
                        for word in key[5:].split()}
+    names = [key for key in count if key.startswith("name:")
+             and (" " in key or key[5:] not in long_name_words)]
     parts: list[str] = []
-    numbers_shown: set[str] = set()
-    for key in keys:
-        if key.startswith("num:"):
-            number = key[4:].split(" ", 1)[0]
-            if number in numbers_shown:
-                continue
-            numbers_shown.add(number)
-            counted = [k for k in weight if k.startswith(f"num:{number} ")]
-            if counted:  # "660 arrests" reads better than "660"
-                key = max(counted, key=lambda k: (weight[k], k))
-        elif key.startswith("name:") and " " not in key and key[5:] in long_name_words:
-            continue  # "Bailey" when "Simon Bailey" is a candidate too
-        surface = features.fact_surfaces[key]
-        if not any(surface.casefold() in part.casefold() for part in parts):
-            parts.append(surface)
-        if len(parts) == _LABEL_FACTS:
-            break
+    if names:
+        parts.append(features.fact_surfaces[max(names, key=lambda k: (count[k], idf[k], k))])
+    numbers = sorted((key for key in count if key.startswith("num:") and " " not in key),
+                     key=lambda k: (-count[k] * idf[k], k))
+    for key in numbers[:_LABEL_NUMBERS]:
+        counted = [k for k in count if k.startswith(key + " ")]
+        if counted:  # "660 arrests" reads better than "660", and better than "660 people"
+            key = max(counted, key=lambda k: (k.split(" ", 1)[1] not in _GENERIC_NOUNS,
+                                              count[k], k))
+        parts.append(features.fact_surfaces[key])
     said = " ".join(parts).casefold()
-    words = 0
-    for column in _heaviest(word_row, 4 * _LABEL_WORDS + len(parts)):
+    for column in _heaviest(word_row, 4 * _LABEL_PARTS):
+        if len(parts) >= _LABEL_PARTS:
+            break
         word = str(features.word_names[column])
         if word not in said:
             parts.append(word)
-            words += 1
-            if words == _LABEL_WORDS:
-                break
+            said += " " + word
     return " · ".join(parts)
 
 

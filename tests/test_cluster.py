@@ -214,8 +214,22 @@ def test_labels_name_the_facts_that_tell_events_apart():
         assert not any(":" in part for part in parts)  # no internal feature keys
 
 
+def test_labels_open_with_the_name_every_report_gives_and_count_with_specific_nouns():
+    articles = make_articles()
+    text_of = {a.id: f"{a.title} {a.text}" for a in articles}
+    for cluster in cluster_articles(articles, SETTINGS):
+        name = cluster.label.split(" · ")[0]
+        assert all(name in text_of[m.id] for m in cluster.articles), cluster.label
+    july = next(c for c in cluster_articles(articles, SETTINGS)
+                if c.articles[0].source.startswith("jul"))
+    counted = next(part for part in july.label.split(" · ") if part.startswith("660"))
+    # the reports say "660 suspected paedophiles", "660 arrests" and "660 people arrested"
+    assert counted in ("660 paedophiles", "660 arrests")
+
+
 @pytest.mark.parametrize("field, value", [("threshold", 1.5), ("window_days", -1),
-                                          ("facts_weight", 2.0), ("max_neighbors", 0)])
+                                          ("facts_weight", 2.0), ("max_neighbors", 0),
+                                          ("conflict_weight", -0.1)])
 def test_settings_reject_values_out_of_range(field, value):
     with pytest.raises(SettingsError, match=field):
         ClusterSettings(**{field: value})
