@@ -65,6 +65,7 @@ _DAY_S = 86_400.0
 _BLOCK_ROWS = 256
 _NUM_PERM = 64
 _SHINGLE_WORDS = 4
+_SHINGLE_CHUNK = 1000
 _LABEL_NUMBERS = 2
 _LABEL_PARTS = 5
 _GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week", "day", "hour",
@@ -298,17 +299,27 @@ def _shingle_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     shingle).
 
     Words are numbered through one vocabulary for all texts (so equal shingles get equal
-    hashes) and the windows of all texts are combined at once in numpy, far faster than
-    hashing every shingle string; the result is deterministic for the same input.
+    hashes) and the windows of ``_SHINGLE_CHUNK`` texts at a time are combined at once in
+    numpy, far faster than hashing every shingle string; the result is deterministic for
+    the same input.
     """
-    word_lists = [_WORD.findall(text.casefold()) for text in texts]
-    lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
-    numbers = {word: number for number, word in
-               enumerate(dict.fromkeys(itertools.chain.from_iterable(word_lists)))}
-    codes = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(word_lists)),
-                        dtype=np.uint64, count=int(lengths.sum()))
+    numbers: dict[str, int] = {}
+    shingles: list[np.ndarray] = []
+    for chunk_start in range(0, len(texts), _SHINGLE_CHUNK):
+        word_lists = [_WORD.findall(text.casefold())
+                      for text in texts[chunk_start:chunk_start + _SHINGLE_CHUNK]]
+        for word in dict.fromkeys(itertools.chain.from_iterable(word_lists)):
+            numbers.setdefault(word, len(numbers))
+        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+        codes = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(word_lists)),
+                            dtype=np.uint64, count=int(lengths.sum()))
+        shingles.extend(_combined_windows(codes, lengths))
+    return shingles
+
+
+def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    """Hashes of the word windows of consecutive texts whose word numbers are ``codes``."""
     ends = np.cumsum(lengths)
-    starts = ends - lengths
     end_of = np.repeat(ends, lengths)
     position = np.arange(len(codes))
     combined = codes + np.uint64(1)
@@ -320,8 +331,8 @@ def _shingle_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     combined *= np.uint64(0x9E3779B97F4A7C15)  # spread the bits (Fibonacci hashing)
     hashed = combined >> np.uint64(32)
     windows = np.maximum(lengths - _SHINGLE_WORDS + 1, np.minimum(lengths, 1))
-    return [hashed[start:start + count] for start, count in zip(starts.tolist(),
-                                                                windows.tolist(), strict=True)]
+    return [hashed[start:start + count]
+            for start, count in zip((ends - lengths).tolist(), windows.tolist(), strict=True)]
 
 
 def _neighbour_graph(features: _Features, times: np.ndarray,
