@@ -2,7 +2,9 @@
 
 Articles are the ECB+ sentence recombinations of ``bench/cluster_scale.py`` (events spread
 over a year). Both engines use every CPU this process may use; the Dask workers are warmed
-up (modules imported) before timing, as on a long-running cluster. Measured:
+up (modules imported) before timing, as on a long-running cluster. The machine may be
+shared, so the 1-minute load average is printed before and after each engine's runs.
+Measured:
 
 1. extraction (the bulk of per-article cost): seconds and articles/s on each engine;
 2. the whole path: extract, cluster by 28-day window (+ overlap), compare every
@@ -12,12 +14,13 @@ up (modules imported) before timing, as on a long-running cluster. Measured:
    memory per article (tracemalloc), from which the 1M-article path is projected:
    partitions, articles and memory per partition task, hours on N workers.
 
-Run: ``.venv/bin/python bench/scale.py [--size 20000] [--repeats 1]``
+Run: ``.venv/bin/python bench/scale.py [--size 20000] [--repeats 3]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -91,7 +94,7 @@ def per_article_costs(articles: list[Article]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     articles = synthetic_corpus(args.size)[0]
     workers = machine_workers()
@@ -103,9 +106,12 @@ def main() -> None:
         with make_engine(name, workers=workers) as engine:
             if name == "dask":  # import and load lexicons on every worker, as a local
                 engine.client.run(extract_article, articles[0])  # pool inherits them
-
+            before = os.getloadavg()[0]
             for _ in range(args.repeats):
                 runs[name].append(whole_path(articles, engine))
+            print(f"{name}: load average {before:.2f} before, {os.getloadavg()[0]:.2f} after; "
+                  "total s per run: "
+                  + ", ".join(f"{r['total']:.1f}" for r in runs[name]), flush=True)
     median = {name: {stage: statistics.median(r[stage] for r in results)
                      for stage in results[0]} for name, results in runs.items()}
     print(f"{'stage':<10}{'local s':>10}{'dask s':>10}{'overhead':>10}{'dask art/s':>12}")

@@ -4,7 +4,9 @@ Every stage is a plain function over picklable records, so running it somewhere 
 matter of shipping the function and the items. Two engines do that behind one interface:
 
 - ``local``: this machine. One worker runs in this process; more run in a process pool
-  (``concurrent.futures.ProcessPoolExecutor``) sized to the CPUs this process may use.
+  (``concurrent.futures.ProcessPoolExecutor``) sized to the CPUs this process may use. A
+  pool process that dies (killed, out of memory) breaks the whole pool; the lost batches
+  are then submitted again to a fresh pool, up to ``POOL_RESTARTS`` times per map.
 - ``dask``: a Dask cluster (``distributed.Client(address)``), or a ``LocalCluster`` of
   worker processes when no scheduler address is given. A worker lost mid-run costs only its
   in-flight tasks: the scheduler runs them again on another worker.
@@ -28,6 +30,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -46,6 +49,8 @@ IN_FLIGHT_PER_WORKER = 4
 MAX_BATCH = 256
 #: Batch size when the number of items is not known up front.
 STREAM_BATCH = 64
+#: Fresh pools the local engine starts in one map after pool processes died.
+POOL_RESTARTS = 3
 
 
 def machine_workers() -> int:
@@ -97,7 +102,8 @@ class Engine(ABC):
         if size < 1:
             raise SettingsError(f"The 'batch_size' parameter must be an int in the range "
                                 f"[1, inf). Got {size} instead.")
-        if self.workers == 1 and self._runs_inline:
+        single_batch = isinstance(items, Sequence) and len(items) <= size
+        if self._runs_inline and (self.workers == 1 or single_batch):
             for index, item in enumerate(items):
                 yield index, fn(item)
             return
@@ -156,16 +162,43 @@ class LocalEngine(Engine):
 
     def _run_batches(self, fn: Callable[[T], R],
                      batches: Iterator[tuple[int, list[T]]]) -> Iterator[tuple[int, R]]:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self._workers)
-        pending: dict[Future[list[R]], int] = {}
+        pending: dict[Future[list[R]], tuple[int, list[T]]] = {}
         limit = IN_FLIGHT_PER_WORKER * self._workers
+        restarts = 0
+
+        def submit(start: int, batch: list[T]) -> None:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self._workers)
+            pending[self._pool.submit(_apply_batch, fn, batch)] = (start, batch)
+
+        def collect() -> Iterator[tuple[int, R]]:
+            """Results of the batches that finish next; lost batches go to a fresh pool."""
+            nonlocal restarts
+            for future in sorted(_first_done(pending), key=lambda f: pending[f][0]):
+                start, batch = pending.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    restarts += 1
+                    if restarts > POOL_RESTARTS:
+                        raise
+                    lost = [(start, batch), *pending.values()]
+                    log.warning("a pool process died; %d batches sent to a fresh pool "
+                                "(restart %d of %d)", len(lost), restarts, POOL_RESTARTS)
+                    pending.clear()
+                    self.close()
+                    for lost_start, lost_batch in lost:
+                        submit(lost_start, lost_batch)
+                    return
+                for offset, result in enumerate(results):
+                    yield start + offset, result
+
         for start, batch in batches:
             while len(pending) >= limit:
-                yield from _finished(pending, _first_done(pending))
-            pending[self._pool.submit(_apply_batch, fn, batch)] = start
+                yield from collect()
+            submit(start, batch)
         while pending:
-            yield from _finished(pending, _first_done(pending))
+            yield from collect()
 
     def close(self) -> None:
         if self._pool is not None:

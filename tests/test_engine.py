@@ -1,6 +1,13 @@
-"""Engines: same results in input order on every engine, bounded batches, clear errors."""
+"""Engines: same results in input order on every engine, bounded batches, clear errors,
+and a local pool that survives a killed process."""
 
 from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -56,3 +63,34 @@ def test_dask_engine_matches_local() -> None:
     with make_engine("dask", workers=2) as engine:
         assert engine.workers == 2
         assert list(engine.map(_square, range(100), batch_size=7)) == [x * x for x in range(100)]
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.005)
+    return x * x
+
+
+def _die_on_seven(x: int) -> int:
+    if x == 7:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_local_engine_resubmits_batches_of_a_killed_pool_process(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with LocalEngine(2) as engine:
+        results = []
+        for index, result in enumerate(engine.map(_slow_square, range(300), batch_size=5)):
+            results.append(result)
+            if index == 20:
+                victim = multiprocessing.active_children()[0]
+                os.kill(victim.pid, signal.SIGKILL)
+        assert results == [x * x for x in range(300)]
+        assert "a pool process died" in caplog.text
+        # the fresh pool stays in use for the next map
+        assert list(engine.map(_square, range(30), batch_size=4)) == [x * x for x in range(30)]
+
+
+def test_local_engine_gives_up_after_bounded_restarts() -> None:
+    with LocalEngine(2) as engine, pytest.raises(BrokenProcessPool):
+        list(engine.map(_die_on_seven, range(20), batch_size=2))
