@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from coverage_cmp.compare.facts import count_status, match_facts, subject_group, title_core
+from coverage_cmp.compare.facts import (
+    Subject,
+    count_status,
+    match_facts,
+    subject_group,
+    subject_of,
+    title_core,
+)
 from coverage_cmp.extract.facts import extract_facts
 from coverage_cmp.extract.quotes import extract_quotes
 from coverage_cmp.model import Article, Extraction, Fact
@@ -48,9 +55,53 @@ def test_a_duration_preposition_is_no_hedge():
 
 
 def test_subjects_fold_to_what_is_counted():
-    assert subject_group("suspected paedophiles") == subject_group("people") == "arrests"
+    assert subject_group("suspected paedophiles") == subject_group("people") == "people"
     assert subject_group("computers") == "devices"
     assert subject_group(None) is None
+
+
+def test_subjects_keep_the_stage_and_the_prepositional_qualifier():
+    arrested = subject_of("suspected paedophiles")
+    assert arrested == subject_of("people arrested") == subject_of("held") == Subject(
+        "people", "arrest")
+    assert subject_of("people charged") == Subject("people", "charge")
+    assert subject_of("people released on bail") == Subject("people", "bail")
+    assert subject_of("children at serious risk") == Subject("children", "at risk")
+    assert arrested.fits(subject_of("people charged")) == 0
+    assert arrested.fits(subject_of("people")) == 1  # "660 people" may be the arrested
+    assert subject_of("children").fits(subject_of("children at serious risk")) == 0
+    assert subject_of("children").fits(subject_of("child")) == 2
+
+
+def test_people_at_another_stage_of_the_case_are_another_count():
+    release = "In total 660 people were arrested in the operation, police said."
+    matches = _facts("In total one man was charged in the operation, police said.", release)
+    assert _status(matches, "660") == ["omitted"]
+    assert _status(matches, "one") == ["added"]
+    assert not [m for m in matches if m.status == "changed"]
+
+
+def test_charged_and_bailed_are_not_changes_of_the_arrests_or_children_at_risk():
+    release = ("So far 660 people were arrested and 431 children were safeguarded, 127 of "
+               "whom were judged to be at serious risk of harm.")
+    matches = _facts("One man was charged and 13 were bailed.", release)
+    assert [m.status for m in matches if m.report] == ["added", "added"]
+    assert sorted(m.status for m in matches if m.reference) == ["omitted"] * 3
+
+
+def test_a_count_of_the_same_children_changed_is_changed():
+    matches = _facts("Officers said 400 children were safeguarded.",
+                     "Officers said 431 children were safeguarded.")
+    assert [(m.status, m.reference.text, m.report.text) for m in matches] == [
+        ("changed", "431", "400")]
+
+
+def test_children_at_risk_are_not_the_children_safeguarded():
+    release = ("So far 431 children have been safeguarded, 127 of whom were judged to be at "
+               "serious risk of harm.")
+    matches = _facts("Police said 200 children were safeguarded.", release)
+    assert [(m.status, m.reference.text) for m in matches if m.report] == [("changed", "431")]
+    assert _status(matches, "127") == ["omitted"]
 
 
 def test_title_core_drops_case_and_the_organisation():

@@ -2,11 +2,14 @@
 
 Facts inside direct quotes are left to quote matching. What is compared:
 
-- counts (quantity, money, percent, duration): paired by kind, subject (folded through
-  ``SUBJECT_GROUPS``: suspects, people and arrests count the same thing) and the
-  similarity of their sentences. A report count in a sentence naming a local place the
-  reference sentence does not name is the local angle (``added``), never a changed
-  national figure. Same value and hedge: ``same``; same value, other hedge, or a hedge
+- counts (quantity, money, percent, duration): paired by kind, subject and the similarity
+  of their sentences. A subject is its head noun's group (``SUBJECT_GROUPS``: suspects,
+  people and arrests count people) plus what sets the count apart: for people the stage
+  of the case (``PEOPLE_STAGES``: "660 arrested" and "one charged" are two counts), else a
+  prepositional qualifier ("children at serious risk" are not "children"). A subject
+  that names no stage fits any stage of its group, at a value within a factor of two.
+  A report count in a sentence naming a local place the reference sentence does not name
+  is the local angle (``added``), never a changed national figure. Same value and hedge: ``same``; same value, other hedge, or a hedge
   that fits the reference value ("more than 400" for 431): ``qualified``; else ``changed``.
 - dates: ``same`` when the report has the date, ``added`` when only the report has it.
 - places: lists of two or more nations or countries in one sentence ("England, Wales,
@@ -34,8 +37,8 @@ from coverage_cmp.model import Extraction, Fact, FactMatch, Quote
 COUNT_KINDS = ("quantity", "money", "percent", "duration")
 #: Head nouns that count the same thing.
 SUBJECT_GROUPS = {
-    "arrests": {"arrest", "arrests", "suspect", "suspects", "people", "person", "paedophile",
-                "paedophiles", "man", "men", "woman", "women", "offender", "offenders"},
+    "people": {"arrest", "arrests", "suspect", "suspects", "people", "person", "paedophile",
+               "paedophiles", "man", "men", "woman", "women", "offender", "offenders"},
     "devices": {"device", "devices", "phone", "phones", "computer", "computers", "laptop",
                 "laptops", "tablet", "tablets"},
     "forces": {"force", "forces"},
@@ -43,6 +46,75 @@ SUBJECT_GROUPS = {
     "properties": {"property", "properties", "home", "homes", "address", "addresses",
                    "house", "houses"},
 }
+#: Stages of a case: people at different stages are different counts ("660 arrested" and
+#: "one charged"); the words of one stage count the same people. Checked in this order.
+PEOPLE_STAGES = {
+    "bail": r"bail(?:ed)?",
+    "charge": r"charged|charges",
+    "convict": r"convicted|jailed|sentenced",
+    "arrest": r"arrests?|arrested|held|detained|suspects?|suspected",
+}
+_STAGE_PATTERNS = [(stage, re.compile(rf"\b(?:{pattern})\b"))
+                   for stage, pattern in PEOPLE_STAGES.items()]
+#: Prepositions that open a qualifier of the thing counted ("children at serious risk").
+_PREPOSITIONS = {"at", "in", "on", "of", "with", "under", "from", "for", "without"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Subject:
+    """What a count is of: the head noun's group and what sets this count apart.
+
+    ``qualifier`` is a case stage for people ("arrest", "charge", "bail") or a
+    prepositional qualifier folded to its preposition and last word ("at risk"); ``None``
+    when the subject says neither. "660 people" may be the 660 arrested, so an open
+    qualifier fits a stage; plain "children" are not the "children at risk".
+    """
+
+    group: str
+    qualifier: str | None = None
+
+    def fits(self, other: Subject | None) -> int:
+        """2 for the same thing counted, 1 when one side leaves the stage open, else 0."""
+        if other is None or self.group != other.group:
+            return 0
+        if self.qualifier == other.qualifier:
+            return 2
+        open_stage = {self.qualifier, other.qualifier} - {None}
+        return 1 if None in (self.qualifier, other.qualifier) and (
+            open_stage <= PEOPLE_STAGES.keys()) else 0
+
+
+def subject_of(subject: str | None) -> Subject | None:
+    """The head noun's group plus the stage or prepositional qualifier of a count's subject.
+
+    "suspected paedophiles", "people arrested" and "arrested" are people at the arrest
+    stage; "people released on bail" people at bail; "children at serious risk" children
+    "at risk", apart from plain "children".
+    """
+    if not subject:
+        return None
+    folded = normalise(subject)
+    stage = next((name for name, pattern in _STAGE_PATTERNS if pattern.search(folded)), None)
+    words = folded.split()
+    cut = next((k for k, word in enumerate(words) if k and word in _PREPOSITIONS), len(words))
+    head, tail = words[:cut], words[cut:]
+    group = next((g for word in head for g, members in SUBJECT_GROUPS.items()
+                  if word in members), None)
+    if group is None and stage is not None:
+        group = "people"  # "660 arrested", "13 bailed": the people are implied
+    if group is None:
+        return Subject(head[-1]) if head else None
+    if group == "people" and stage is not None:
+        return Subject(group, stage)
+    return Subject(group, f"{tail[0]} {tail[-1]}" if len(tail) > 1 else None)
+
+
+def subject_group(subject: str | None) -> str | None:
+    """The thing a count is of, folded: "suspected paedophiles" and "people" are people."""
+    found = subject_of(subject)
+    return found.group if found else None
+
+
 #: Key verbs: classes of synonyms, grouped in families of claims that exclude each other.
 VERB_FAMILIES = {
     "protection": {"safeguard": r"safeguard(?:ed|ing)?|protected|rescued",
@@ -75,18 +147,6 @@ _HEDGE_FITS = {
     "around": (0.9, 1.1), "about": (0.9, 1.1), "some": (0.9, 1.1), "roughly": (0.9, 1.1),
     "approximately": (0.9, 1.1), "an estimated": (0.8, 1.2),
 }
-
-
-def subject_group(subject: str | None) -> str | None:
-    """The thing a count is of, folded: "suspected paedophiles" and "people" are arrests."""
-    if not subject:
-        return None
-    head = normalise(subject).split()
-    for word in head:
-        for group, members in SUBJECT_GROUPS.items():
-            if word in members:
-                return group
-    return head[-1] if head else None
 
 
 def _hedge_fits(qualifier: str | None, stated: float, true_value: float) -> bool:
@@ -220,28 +280,29 @@ def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
     one_duration_each = (sum(f.kind == "duration" for f in ref.facts) == 1
                          and sum(f.kind == "duration" for f in rep.facts) == 1)
     for r in (f for f in ref.facts if f.kind in COUNT_KINDS):
-        r_group, r_sentence, r_local = subject_group(r.subject), ref.sentence(r), \
+        r_subject, r_sentence, r_local = subject_of(r.subject), ref.sentence(r), \
             ref.local_places(r)
         for p in (f for f in rep.facts if f.kind == r.kind):
             if r.value != p.value and rep_local[id(p)] - r_local:
                 continue  # the local angle: a county's count, not the national one
             similarity = fuzz.token_set_ratio(r_sentence, rep.sentence(p)) / 100
-            same_subject = r_group is not None and r_group == subject_group(p.subject)
+            fit = r_subject.fits(subject_of(p.subject)) if r_subject else 0
             try:
                 ratio = float(p.value) / float(r.value) if float(r.value) else 0.0
             except (TypeError, ValueError):
                 ratio = 0.0
             close = 0.5 <= ratio <= 2.0
             if r.kind == "duration":
-                ok = same_subject or similarity >= 0.5 or one_duration_each
+                ok = fit > 0 or similarity >= 0.5 or one_duration_each
             else:
-                # The same thing counted, or the same sentence with a nearby value (a
-                # changed figure whose noun the reader could not name).
-                ok = (same_subject and (close or similarity >= 0.75)) or (
+                # The same thing counted; or one whose qualifier is left open, at a nearby
+                # value; or the same sentence with a nearby value (a changed figure whose
+                # noun the reader could not name).
+                ok = (fit == 2 and (close or similarity >= 0.75)) or (fit == 1 and close) or (
                     r.value == p.value and similarity >= 0.5) or (
                     close and similarity >= _SAME_SENTENCE)
             if ok:
-                score = 2 * same_subject + (r.value == p.value) + close + similarity
+                score = fit + (r.value == p.value) + close + similarity
                 scored.append((score, r, p))
     scored.sort(key=lambda item: -item[0])
     pairs: dict[int, tuple[Fact, Fact]] = {}
