@@ -121,8 +121,10 @@ _FOLLOWING = regex.compile(
 )
 _CONNECTOR = r"(?:of|for|and|&|de|du|da|van|von|der|la|le|al|bin|del|on)"
 # A run of capitalised words, which may hold lower-case connectors ("Bank of England").
+# The capital is asked for before the look-behind, so the scan skips ahead.
 _RUN = regex.compile(
-    rf"(?<![\p{{L}}\p{{M}}'’\-])(?:{_CAP_WORD})(?:{_GAP}(?:{_CONNECTOR}{_GAP}){{0,2}}(?:{_CAP_WORD}))*"
+    rf"(?=\p{{Lu}})(?<![\p{{L}}\p{{M}}'’\-])(?:{_CAP_WORD})"
+    rf"(?:{_GAP}(?:{_CONNECTOR}{_GAP}){{0,2}}(?:{_CAP_WORD}))*"
 )
 _TOKEN = regex.compile(rf"{_CAP_WORD}|{_CONNECTOR}")
 _POSSESSIVE = regex.compile(r"(?:['’]s|(?<=s)['’])$")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import functools
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -41,8 +42,8 @@ logger = logging.getLogger(__name__)
 
 _OPEN_DOUBLE = {"“", "„", "«", "``"}
 _CLOSE_DOUBLE = {"”", "»", "''", "’’"}
-_DOUBLE_MARKS = regex.compile(r"``|''|’’|[“”„«»\"]")
-_SINGLE_MARKS = regex.compile(r"[‘’']")
+_DOUBLE_MARKS = re.compile(r"``|''|’’|[“”„«»\"]")
+_SINGLE_MARKS = re.compile(r"[‘’']")
 _WORD = regex.compile(r"\w+")
 _SPACE_BEFORE_OPEN = set(" \t\u00a0([{—–-/\n")
 _WINDOW = 220
@@ -203,7 +204,9 @@ _REPORTING_VERBS = (
     "confirmed|confirms|revealed|reveals|insisted|insists|argued|argues|explained|explains|"
     "believes|estimated|estimates|reported|reports|admitted|denied|noted|acknowledged"
 )
-_REPORT_CUE = regex.compile(rf"\b(?:{_REPORTING_VERBS}|[Aa]ccording to)\b")
+_CUE_FIRST_LETTERS = "".join(sorted({verb[0] for verb in _REPORTING_VERBS.split("|")})) + "Aa"
+#: The possible first letters come before the word boundary, so the scan skips ahead.
+_REPORT_CUE = re.compile(rf"(?=[{_CUE_FIRST_LETTERS}])\b(?:{_REPORTING_VERBS}|[Aa]ccording to)\b")
 _ADVERBS = frozenset((
     "also", "later", "then", "previously", "earlier", "once", "simply", "recently", "further",
     "again", "finally", "first", "had", "has", "have", "was", "is", "were", "would", "will",
