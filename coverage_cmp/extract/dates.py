@@ -42,7 +42,11 @@ _MONTH_NUMBERS["Sept"] = 9
 _WEEKDAY_NUMBERS = {name: index for index, name in enumerate(calendar.day_name)}
 
 _FULL_MONTH = "|".join(name for name in calendar.month_name if name)
-_MONTH = r"(?:" + _FULL_MONTH + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+#: Flat alternatives, each opening with a capital, so scans for a month skip ahead fast.
+_MONTH = r"(?:" + _FULL_MONTH + "".join(
+    rf"|{short}\.?" for short in ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep",
+                                  "Oct", "Nov", "Dec")
+) + ")"
 _WEEKDAY = "|".join(calendar.day_name)
 _DAY_SUFFIX = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
@@ -71,10 +75,11 @@ _MONTH_DAY = re.compile(
 _MONTH_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})(?!\d)")
 _WEEKDAY_BEFORE = re.compile(rf"(?:{_WEEKDAY}),?\s+(?:the\s+)?$")
 _HEDGE_BEFORE = re.compile(r"(?:^|(?<=\W))(early|late|mid|end of|start of)[\s-]+$", re.I)
-_RELATIVE = re.compile(  # on lower-cased text
-    r"(?=[tyln])(?P<rel>today|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?"
+_PERIOD = r"\s+(?:week|weekend|month|year)"
+_RELATIVE = re.compile(  # on lower-cased text; every alternative opens with a letter
+    r"(?P<rel>today|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?"
     r"|tomorrow(?:\s+(?:morning|afternoon|evening))?"
-    r"|(?:this|last|next)\s+(?:week|weekend|month|year)"
+    rf"|this{_PERIOD}|last{_PERIOD}|next{_PERIOD}"
     r"|this\s+(?:morning|afternoon|evening)|last\s+night)\b"
 )
 _EARLIER_BEFORE = re.compile(r"(?:^|(?<=\W))(earlier|later)\s+$", re.I)

@@ -59,9 +59,11 @@ _LOCATIVE = re.compile(
 _BASED = re.compile(r"-based\b")
 # Words, keeping inner apostrophes and periods (O'Neill, U.K.) but not a possessive 's.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+|\.[^\W\d_]+)*\.?")
+_CAPITALS = "A-ZÀ-ÖØ-Þ"
 #: A token that opens a name: capitalised (ASCII and Latin-1 capitals), not inside a word.
+#: The capital comes first and what precedes it is checked behind it, so the scan skips ahead.
 _CAPITALISED = re.compile(
-    r"(?<![\w'’.-])[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['’](?!s\b)[^\W\d_]+|\.[^\W\d_]+)*\.?"
+    rf"[{_CAPITALS}](?<![\w'’.-][{_CAPITALS}])[^\W\d_]*(?:['’](?!s\b)[^\W\d_]+|\.[^\W\d_]+)*\.?"
 )
 _SUBDIVISION_KINDS = {
     "Country": "nation", "Province": "nation", "Two-tier county": "county",
