@@ -67,6 +67,9 @@ def fold_word(word: str) -> str:
 def word_parts(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """The folded parts of the word at ``text[start:end]`` with their offsets: a hyphenated
     word is its parts unless it starts with a prefix of ``_JOINED_PREFIXES``."""
+    word = text[start:end]
+    if "-" not in word and "‐" not in word and "‑" not in word:
+        return [(fold_word(word), start, end)]
     parts = list(_HYPHENS.finditer(text, start, end))
     if len(parts) < 2 or parts[0].group().casefold() in _JOINED_PREFIXES:
         return [(fold_word(text[start:end]), start, end)]
