@@ -33,6 +33,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
@@ -56,11 +57,16 @@ _SPELLINGS = [(re.compile(r"(?<=\w{3})iz(e|ed|es|ing|ation|ations)$"), r"is\1"),
               (re.compile(r"(?<=\w{2})yz(e|ed|es|ing)$"), r"ys\1")]
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_word(word: str) -> str:
-    """A word as compared: lower case, one apostrophe style, no hyphens, -ise spelling."""
+    """A word as compared: lower case, one apostrophe style, no hyphens, -ise spelling.
+
+    Cached: a text repeats its words, and every report shares most of its vocabulary with
+    the reference, so most calls are look-ups."""
     folded = word.casefold().translate(_APOSTROPHES).replace("-", "")
-    for pattern, replacement in _SPELLINGS:
-        folded = pattern.sub(replacement, folded)
+    if "z" in folded:  # both spellings fold a "z"
+        for pattern, replacement in _SPELLINGS:
+            folded = pattern.sub(replacement, folded)
     return folded
 
 
