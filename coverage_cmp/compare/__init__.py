@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from coverage_cmp.compare.align import SentenceMatcher, align, ngram_index, prepare_reference
 from coverage_cmp.compare.facts import match_facts
-from coverage_cmp.compare.quotes import match_quotes
+from coverage_cmp.compare.quotes import match_quotes, prepare_quote_references
 from coverage_cmp.compare.reference import choose_references
 from coverage_cmp.compare.summary import summarise
 from coverage_cmp.errors import SettingsError
@@ -50,13 +50,14 @@ def compare_articles(articles: Sequence[Extraction], *, references: Sequence[str
     matcher = SentenceMatcher(refs)
     index = ngram_index(refs, settings.min_match_words)
     references = [articles[i] for i in chosen]
+    reference_quotes = prepare_quote_references(references)
     reports = []
     for i, extraction in enumerate(articles):
         if i in chosen:
             continue
         report = extraction.article
         alignment = align(report, extraction.quotes, refs, matcher, settings, index)
-        quotes = match_quotes(references, extraction, settings)
+        quotes = match_quotes(reference_quotes, extraction, settings)
         facts = match_facts(references, extraction)
         reports.append(ReportComparison(report, alignment.reuse, alignment.segments, quotes,
                                         facts, summarise(alignment.reuse, quotes, facts)))

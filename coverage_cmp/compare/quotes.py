@@ -155,7 +155,27 @@ def _same_quote(first: _RefQuote, second: _RefQuote, settings: CompareSettings) 
                for sentence in second.sentences)
 
 
-def match_quotes(references: Sequence[Extraction], report: Extraction,
+@dataclass(frozen=True)
+class QuoteReferences:
+    """The references' side of quote matching, folded once for every report."""
+
+    quotes: list[_RefQuote]
+    """Direct quotes of all references, in reference order."""
+    narrative: list[tuple[Extraction, int, int, str]]
+    """Reference paragraphs and sentences outside quotes: owner, start, end, folded."""
+
+
+def prepare_quote_references(references: Sequence[Extraction]) -> QuoteReferences:
+    """Fold the references' quotes and narrative once, for matching many reports."""
+    quotes = [_RefQuote(ref.article.id, q, normalise(q.text),
+                        [normalise(q.text[s.start:s.end]) for s in sentences(q.text)])
+              for ref in references for q in ref.quotes if q.kind == "direct"]
+    narrative = [(ref, *unit) for ref in references
+                 for unit in _narrative_units(ref.article.text, ref.quotes)]
+    return QuoteReferences(quotes, narrative)
+
+
+def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Extraction,
                  settings: CompareSettings) -> list[QuoteMatch]:
     """Every reference quote's fate in the report, then the report's own quotes.
 
@@ -164,7 +184,8 @@ def match_quotes(references: Sequence[Extraction], report: Extraction,
     taken (a release and an agency copy can both carry Gormley's words).
 
     Args:
-        references: the references with their quotes (direct ones are matched).
+        references: the references with their quotes (direct ones are matched), or
+            ``prepare_quote_references(references)`` when matching many reports.
         report: the report with its quotes.
         settings: thresholds.
 
@@ -173,11 +194,9 @@ def match_quotes(references: Sequence[Extraction], report: Extraction,
         order; each names the reference it came from.
     """
     report_text, report_quotes = report.article.text, report.quotes
-    refs = [_RefQuote(ref.article.id, q, normalise(q.text),
-                      [normalise(q.text[s.start:s.end]) for s in sentences(q.text)])
-            for ref in references for q in ref.quotes if q.kind == "direct"]
-    narrative = [(ref, *unit) for ref in references
-                 for unit in _narrative_units(ref.article.text, ref.quotes)]
+    if not isinstance(references, QuoteReferences):
+        references = prepare_quote_references(references)
+    refs, narrative = references.quotes, references.narrative
     taken: dict[int, list[QuoteMatch]] = {}
     extra: list[QuoteMatch] = []
     for quote in (q for q in report_quotes if q.kind == "direct"):
