@@ -16,11 +16,18 @@ results back together so that they are the same, byte for byte in JSON, on every
   (``compare_one``), or one cluster per item on the data path.
 
 ``run_store`` is the data path for a corpus one machine cannot process in one go. It reads
-articles from the SQLite store a slice at a time, and writes each finished piece in its own
-transaction: extractions per article, local clusters per window, comparisons per cluster,
-each keyed by a hash of its inputs. A worker lost mid-run costs its in-flight tasks only
-(Dask runs them again elsewhere), and a rerun, after any crash, reuses every piece whose
-inputs have not changed. ``import_parquet`` loads a Parquet export into a store first.
+articles from the SQLite store a slice at a time, and writes each finished piece back to
+the store in its own transaction (tables ``extractions``, ``partitions``, ``comparisons``),
+each with a digest of its inputs. A worker lost mid-run costs its in-flight tasks only
+(Dask runs them again elsewhere, the local pool on a fresh pool), and a rerun, after any
+crash, reuses every piece whose inputs have not changed. ``import_parquet`` loads a Parquet
+export into a store first.
+
+Results go back to the store, not to Parquet files next to a Parquet input: a Parquet file
+cannot be appended to, so writing back piece by piece would leave one small file per
+article, window or cluster (or need a compaction pass that a crash could interrupt), while
+SQLite commits each piece atomically, tells a current piece from a stale one by its input
+digest, and stays one file users open with sqlite3, pandas or Datasette.
 """
 
 from __future__ import annotations
@@ -28,18 +35,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from coverage_cmp.cluster import cluster_articles
 from coverage_cmp.compare import compare_articles
 from coverage_cmp.compare.reference import choose_references
 from coverage_cmp.engine import Engine
-from coverage_cmp.errors import SettingsError, StoreError
 from coverage_cmp.extract import extract_article
 from coverage_cmp.model import (
     Article,
@@ -52,32 +58,13 @@ from coverage_cmp.model import (
     ReportComparison,
 )
 from coverage_cmp.parquet import published_seconds, read_parquet, window_key, window_of
-from coverage_cmp.settings import ClusterSettings, CompareSettings, Settings
+from coverage_cmp.settings import ClusterSettings, CompareSettings, PartitionSettings, Settings
 from coverage_cmp.store import Store
 
 log = logging.getLogger(__name__)
 
 _DAY_S = 86_400.0
 _READ_SLICE = 500
-
-
-@dataclass(frozen=True)
-class PartitionSettings:
-    """How a corpus is cut into clustering tasks."""
-
-    window_days: float = 28.0
-    """Length of one partition's own time window; a year gives 13 partitions."""
-    overlap_days: float | None = None
-    """Days before the window that its task also clusters; None takes the clustering
-    window (``ClusterSettings.window_days``), the furthest apart two articles can link."""
-
-    def __post_init__(self) -> None:
-        if not self.window_days > 0:
-            raise SettingsError(f"The 'window_days' parameter of PartitionSettings must be a "
-                                f"float in the range (0, inf). Got {self.window_days} instead.")
-        if self.overlap_days is not None and self.overlap_days < 0:
-            raise SettingsError(f"The 'overlap_days' parameter of PartitionSettings must be a "
-                                f"float in the range [0, inf). Got {self.overlap_days} instead.")
 
 
 @dataclass(frozen=True)
@@ -115,9 +102,12 @@ def plan_partitions(dates: Sequence[tuple[str, str | None]], partition: Partitio
                     cluster_window_days: float) -> list[Partition]:
     """Cut ``(id, published)`` pairs into clustering tasks by time window.
 
-    One partition (``all``) when the dated articles fall in a single window; else one per
-    window holding articles (each with its overlap) and one for the undated articles.
+    One partition (``all``, ids in the order given) when ``partition.window_days`` is None
+    or the dated articles fall in a single window; else one per window holding articles
+    (each with its overlap) and one for the undated articles.
     """
+    if partition.window_days is None:
+        return [Partition("all", tuple(i for i, _ in dates))] if dates else []
     dated: list[tuple[float, str]] = []
     undated: list[str] = []
     for article_id, published in dates:
@@ -129,7 +119,7 @@ def plan_partitions(dates: Sequence[tuple[str, str | None]], partition: Partitio
     dated.sort()
     indices = sorted({window_of(s, partition.window_days) for s, _ in dated})
     if len(indices) <= 1:
-        return [Partition("all", tuple(i for _, i in dated) + tuple(undated))] if dates else []
+        return [Partition("all", tuple(i for i, _ in dates))] if dates else []
     overlap_s = (cluster_window_days if partition.overlap_days is None
                  else partition.overlap_days) * _DAY_S
     times = [s for s, _ in dated]
@@ -304,18 +294,6 @@ def _compare_report(task: _CompareTask) -> ReportComparison:
 
 # -- the data path over a store ------------------------------------------------------------
 
-_TABLES = """
-CREATE TABLE IF NOT EXISTS scale_extractions (
-    article_id TEXT PRIMARY KEY REFERENCES articles(id),
-    result TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS scale_partitions (
-    stage TEXT NOT NULL, key TEXT NOT NULL, inputs_hash TEXT NOT NULL, result TEXT NOT NULL,
-    PRIMARY KEY (stage, key));
-CREATE TABLE IF NOT EXISTS scale_comparisons (
-    cluster_id TEXT PRIMARY KEY, inputs_hash TEXT NOT NULL, result TEXT NOT NULL)
-"""
-
-
 @dataclass
 class ScaleReport:
     """What ``run_store`` did, stage by stage: work done now and work reused."""
@@ -332,47 +310,46 @@ class ScaleReport:
 
 
 def run_store(store: Store, settings: Settings, engine: Engine, *,
-              partition: PartitionSettings | None = None,
+              run_id: int | None = None,
               on_item: Callable[[str, str], None] | None = None) -> ScaleReport:
     """Extract, cluster and compare every article in ``store`` on ``engine``, resumably.
 
-    Extractions go to ``scale_extractions``, each window's clusters to ``scale_partitions``,
-    the reconciled clusters to the store's clusters (``Store.save_clusters``) and each
-    multi-article cluster's ``compare@1`` JSON to ``scale_comparisons``, each piece in its
-    own transaction as soon as it is back.
+    Each piece is written back as soon as it is back, in its own transaction: an
+    article's extraction (``Store.save_extraction``), a window's clusters
+    (``Store.save_partition``), the reconciled clusters (``Store.save_clusters``) and each
+    multi-article cluster's ``compare@1`` object (``Store.save_comparison``). Windows come
+    from ``settings.partition``.
 
     Args:
+        run_id: the run these results belong to (``Store.start_run``), if one is recorded.
         on_item: called with (stage, key) after each piece is written, e.g. for progress.
 
     Raises:
-        StoreError: the store cannot be read or written.
+        StoreError: the store cannot be written.
     """
-    partition = partition or PartitionSettings()
     report = ScaleReport()
-    _ensure_tables(store)
     done = on_item or (lambda stage, key: None)
 
-    extracted = _stored_keys(store, "SELECT article_id FROM scale_extractions")
-    dates = _article_dates(store)
-    todo = [i for i, _ in dates if i not in extracted]
+    current = store.current_extractions()
+    dates = store.article_dates()
+    todo = [i for i, _ in dates if i not in current]
     report.extractions_reused = len(dates) - len(todo)
-    articles = _stored_articles(store, todo)
-    for _, extraction in engine.map_unordered(extract_article, articles):
-        with store.atomic() as db:
-            db.execute("INSERT OR REPLACE INTO scale_extractions (article_id, result) "
-                       "VALUES (?, ?)", (extraction.article.id, _dumps(extraction.to_json())))
+    for _, extraction in engine.map_unordered(extract_article, _stored_articles(store, todo)):
+        article = extraction.article
+        store.save_extraction(article.id, extraction.to_json(),
+                              input_hash=article.content_hash, run_id=run_id)
         report.extracted += 1
-        done("extract", extraction.article.id)
+        done("extract", article.id)
 
+    texts = store.content_hashes()
     previous = store.clusters()
-    partitions = plan_partitions(dates, partition, settings.cluster.window_days)
+    partitions = plan_partitions(dates, settings.partition, settings.cluster.window_days)
     report.partitions = [p.key for p in partitions]
     local: dict[str, list[Cluster]] = {}
     tasks: list[tuple[Partition, str]] = []
     for part in partitions:
-        inputs = _hash([settings.cluster, part.ids])
-        stored = _stored_result(store, "SELECT result FROM scale_partitions WHERE stage = "
-                                "'cluster' AND key = ? AND inputs_hash = ?", (part.key, inputs))
+        inputs = _hash([settings.cluster, [(i, texts[i]) for i in part.ids]])
+        stored = store.partition_result("cluster", part.key, inputs)
         if stored is None:
             tasks.append((part, inputs))
         else:
@@ -382,53 +359,33 @@ def run_store(store: Store, settings: Settings, engine: Engine, *,
             for part, _ in tasks)
     for index, clusters in engine.map_unordered(_cluster_partition, work, batch_size=1):
         part, inputs = tasks[index]
-        with store.atomic() as db:
-            db.execute("INSERT OR REPLACE INTO scale_partitions (stage, key, inputs_hash, "
-                       "result) VALUES ('cluster', ?, ?, ?)",
-                       (part.key, inputs, _dumps([c.to_json() for c in clusters])))
+        store.save_partition("cluster", part.key, [c.to_json() for c in clusters],
+                             input_hash=inputs, run_id=run_id)
         local[part.key] = clusters
         report.partitions_clustered += 1
         done("cluster", part.key)
     clusters = reconcile_clusters([local[p.key] for p in partitions], previous)
-    store.save_clusters(clusters)
+    store.save_clusters(clusters, run_id=run_id)
     report.clusters = len(clusters)
 
     events = [c for c in clusters if len(c.articles) > 1]
+    stored_hashes = store.comparison_hashes()
     jobs: list[tuple[str, str]] = []
     for cluster in events:
-        inputs = _hash([settings.compare, [m.id for m in cluster.articles]])
-        if _stored_result(store, "SELECT 'true' FROM scale_comparisons WHERE cluster_id = ? "
-                          "AND inputs_hash = ?", (cluster.id, inputs)) is None:
-            jobs.append((cluster.id, inputs))
-        else:
+        inputs = _hash([settings.compare, [(m.id, texts[m.id]) for m in cluster.articles]])
+        if stored_hashes.get(cluster.id) == inputs:
             report.comparisons_reused += 1
+        else:
+            jobs.append((cluster.id, inputs))
     members = {c.id: [m.id for m in c.articles] for c in events}
     work_items = (_compare_job(store, members[cluster_id], settings.compare)
                   for cluster_id, _ in jobs)
     for index, comparison in engine.map_unordered(_compare_event, work_items, batch_size=1):
         cluster_id, inputs = jobs[index]
-        with store.atomic() as db:
-            db.execute("INSERT OR REPLACE INTO scale_comparisons (cluster_id, inputs_hash, "
-                       "result) VALUES (?, ?, ?)", (cluster_id, inputs, comparison))
+        store.save_comparison(cluster_id, comparison, input_hash=inputs, run_id=run_id)
         report.compared += 1
         done("compare", cluster_id)
     return report
-
-
-def stored_comparisons(store: Store) -> dict[str, dict]:
-    """Cluster id -> the ``compare@1`` object ``run_store`` wrote for it."""
-    _ensure_tables(store)
-    with _reader(store) as db:
-        return {row[0]: json.loads(row[1]) for row in
-                db.execute("SELECT cluster_id, result FROM scale_comparisons ORDER BY cluster_id")}
-
-
-def stored_extractions(store: Store) -> dict[str, dict]:
-    """Article id -> the ``extract@1`` article object ``run_store`` wrote for it."""
-    _ensure_tables(store)
-    with _reader(store) as db:
-        return {row[0]: json.loads(row[1]) for row in
-                db.execute("SELECT article_id, result FROM scale_extractions ORDER BY 1")}
 
 
 def import_parquet(directory: str | Path, store: Store, *,
@@ -440,12 +397,13 @@ def import_parquet(directory: str | Path, store: Store, *,
 def _compare_job(store: Store, ids: list[str], settings: CompareSettings
                  ) -> tuple[list[Extraction], CompareSettings]:
     """A cluster's extractions, from the stored ones, in the store's article order."""
-    stored = _stored_extraction_json(store, ids)
-    return [_extraction_from_json(a, stored[a.id]) for a in store.articles(ids)], settings
+    stored = store.extractions(ids)
+    return [_extraction_from_json(a, stored[a.id])
+            for a in store.articles(ids, with_html=False)], settings
 
 
-def _compare_event(job: tuple[list[Extraction], CompareSettings]) -> str:
-    return _dumps(_compare_extractions(job).to_json())
+def _compare_event(job: tuple[list[Extraction], CompareSettings]) -> dict[str, Any]:
+    return _compare_extractions(job).to_json()
 
 
 def _extraction_from_json(article: Article, data: dict) -> Extraction:
@@ -465,69 +423,10 @@ def _stored_articles(store: Store, ids: Sequence[str]) -> Iterator[Article]:
     """Stored articles a slice at a time, without their raw HTML (workers never need it)."""
     iterator = iter(ids)
     while chunk := list(islice(iterator, _READ_SLICE)):
-        for article in store.articles(chunk):
-            article.raw_html = None
-            yield article
-
-
-def _stored_extraction_json(store: Store, ids: Sequence[str]) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    with _reader(store) as db:
-        for start in range(0, len(ids), _READ_SLICE):
-            chunk = list(ids[start:start + _READ_SLICE])
-            marks = ",".join("?" * len(chunk))
-            out.update((row[0], json.loads(row[1])) for row in db.execute(
-                f"SELECT article_id, result FROM scale_extractions WHERE article_id IN ({marks})",
-                chunk))
-    return out
-
-
-def _ensure_tables(store: Store) -> None:
-    with store.atomic() as db:
-        for statement in _TABLES.split(";"):
-            db.execute(statement)
-
-
-class _reader:  # noqa: N801 - used as a context manager, like open()
-    """A read-only connection to the store's file: reads never hold the write lock."""
-
-    def __init__(self, store: Store) -> None:
-        self._path = Path(store.path)
-
-    def __enter__(self) -> sqlite3.Connection:
-        try:
-            self._db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read {self._path}: {exc}") from exc
-        return self._db
-
-    def __exit__(self, *exc: object) -> None:
-        self._db.close()
-
-
-def _article_dates(store: Store) -> list[tuple[str, str | None]]:
-    """(id, published) of every stored article, without reading texts."""
-    with _reader(store) as db:
-        return [(row[0], row[1]) for row in db.execute(
-            "SELECT id, published FROM articles ORDER BY published IS NULL, published, id")]
-
-
-def _stored_keys(store: Store, sql: str) -> set[str]:
-    with _reader(store) as db:
-        return {row[0] for row in db.execute(sql)}
-
-
-def _stored_result(store: Store, sql: str, params: tuple) -> object | None:
-    with _reader(store) as db:
-        row = db.execute(sql, params).fetchone()
-    return None if row is None else json.loads(row[0])
+        yield from store.articles(chunk, with_html=False)
 
 
 def _hash(value: object) -> str:
-    """Digest of a stage's inputs (settings and ids), to tell a stored piece is current."""
+    """Digest of a stage's inputs (settings, ids and text hashes): is a stored piece current?"""
     text = json.dumps(value, default=lambda v: asdict(v), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)

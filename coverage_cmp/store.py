@@ -155,11 +155,26 @@ def _migration_3(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_4(db: sqlite3.Connection) -> None:
+    """A digest of each stored result's inputs, so a rerun redoes only what changed, and
+    each clustering partition's result."""
+    _execute_script(
+        db,
+        """
+        ALTER TABLE extractions ADD COLUMN input_hash TEXT;
+        ALTER TABLE comparisons ADD COLUMN input_hash TEXT;
+        ALTER TABLE partitions ADD COLUMN input_hash TEXT;
+        ALTER TABLE partitions ADD COLUMN result TEXT
+        """,
+    )
+
+
 #: Named migrations in the order they apply. Append only; never edit a released one.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("0001_articles_urls_fetch_log_runs", _migration_1),
     ("0002_clusters", _migration_2),
     ("0003_scale_results", _migration_3),
+    ("0004_scale_input_hashes", _migration_4),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -493,6 +508,83 @@ class Store:
                 "SELECT * FROM clusters ORDER BY first_published IS NULL, first_published, id")
         ]
 
+    # -- results written back piece by piece (coverage_cmp.scale) ------------------
+
+    def save_extraction(self, article_id: str, result: object, *, input_hash: str,
+                        run_id: int | None = None) -> None:
+        """Store one article's ``extract@1`` object in its own transaction.
+
+        ``input_hash`` is the article's ``content_hash`` when it was extracted: a refreshed
+        article no longer matches, so ``current_extractions`` leaves it out.
+        """
+        with self.atomic() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO extractions (article_id, result, run_id, updated_at, "
+                "input_hash) VALUES (?, ?, ?, ?, ?)",
+                (article_id, _dumps(result), run_id, _now(), input_hash),
+            )
+
+    def content_hashes(self) -> dict[str, str]:
+        """Article id -> hash of its current text, to tell results made from older text."""
+        return {r[0]: r[1] for r in self._db.execute("SELECT id, content_hash FROM articles")}
+
+    def current_extractions(self) -> set[str]:
+        """Ids of the articles whose stored extraction was made from their current text."""
+        return {r[0] for r in self._db.execute(
+            "SELECT e.article_id FROM extractions e JOIN articles a ON a.id = e.article_id "
+            "WHERE e.input_hash = a.content_hash")}
+
+    def extractions(self, ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """Article id -> its stored ``extract@1`` object, all or only ``ids``."""
+        sql = "SELECT article_id, result FROM extractions {where} ORDER BY article_id"
+        if ids is None:
+            return {r[0]: json.loads(r[1]) for r in self._db.execute(sql.format(where=""))}
+        out: dict[str, Any] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):  # stay under SQLite's variable limit
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update((r[0], json.loads(r[1])) for r in self._db.execute(
+                sql.format(where=f"WHERE article_id IN ({marks})"), chunk))
+        return out
+
+    def save_partition(self, stage: str, key: str, result: object, *, input_hash: str,
+                       run_id: int | None = None) -> None:
+        """Mark one partition of a stage done, with its result, in its own transaction."""
+        with self.atomic() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO partitions (stage, key, run_id, done_at, input_hash, "
+                "result) VALUES (?, ?, ?, ?, ?, ?)",
+                (stage, key, run_id, _now(), input_hash, _dumps(result)),
+            )
+
+    def partition_result(self, stage: str, key: str, input_hash: str) -> Any | None:
+        """A done partition's result if it was made from the same inputs, else None."""
+        row = self._db.execute(
+            "SELECT result FROM partitions WHERE stage = ? AND key = ? AND input_hash = ?",
+            (stage, key, input_hash)).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    def save_comparison(self, cluster_id: str, result: object, *, input_hash: str,
+                        run_id: int | None = None) -> None:
+        """Store one cluster's ``compare@1`` object in its own transaction."""
+        with self.atomic() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO comparisons (cluster_id, result, run_id, updated_at, "
+                "input_hash) VALUES (?, ?, ?, ?, ?)",
+                (cluster_id, _dumps(result), run_id, _now(), input_hash),
+            )
+
+    def comparison_hashes(self) -> dict[str, str | None]:
+        """Cluster id -> digest of the inputs its stored comparison was made from."""
+        return {r[0]: r[1] for r in self._db.execute(
+            "SELECT cluster_id, input_hash FROM comparisons")}
+
+    def comparisons(self) -> dict[str, Any]:
+        """Cluster id -> its stored ``compare@1`` object."""
+        return {r[0]: json.loads(r[1]) for r in self._db.execute(
+            "SELECT cluster_id, result FROM comparisons ORDER BY cluster_id")}
+
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
@@ -526,6 +618,10 @@ def _row_to_article(row: sqlite3.Row) -> Article:
         raw_html=zlib.decompress(raw) if raw else None,
         content_hash=row["content_hash"],
     )
+
+
+def _dumps(result: object) -> str:
+    return json.dumps(result, ensure_ascii=False)
 
 
 def _reason(exc: sqlite3.Error) -> str:

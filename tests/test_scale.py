@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,6 @@ from coverage_cmp.model import Article  # noqa: E402
 from coverage_cmp.parquet import export_parquet  # noqa: E402
 from coverage_cmp.pipeline import compare_sources, load_articles  # noqa: E402
 from coverage_cmp.scale import (  # noqa: E402
-    PartitionSettings,
     cluster_many,
     compare_many,
     compare_one,
@@ -34,10 +34,8 @@ from coverage_cmp.scale import (  # noqa: E402
     import_parquet,
     plan_partitions,
     run_store,
-    stored_comparisons,
-    stored_extractions,
 )
-from coverage_cmp.settings import CollectSettings, Settings  # noqa: E402
+from coverage_cmp.settings import CollectSettings, PartitionSettings, Settings  # noqa: E402
 from coverage_cmp.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,8 +173,7 @@ def test_store_path_resumes_and_matches_the_local_pipeline(tmp_path: Path,
     export_parquet(articles, tmp_path / "parquet")
     store = Store(tmp_path / "coverage.db")
     assert import_parquet(tmp_path / "parquet", store) == len(articles)
-    settings = Settings()
-    partition = PartitionSettings(window_days=60)
+    settings = Settings(partition=PartitionSettings(window_days=60))
 
     class Interrupted(Exception):
         pass
@@ -188,21 +185,35 @@ def test_store_path_resumes_and_matches_the_local_pipeline(tmp_path: Path,
 
     stop_after_100.count = 0
     with LocalEngine(2) as engine, pytest.raises(Interrupted):
-        run_store(store, settings, engine, partition=partition, on_item=stop_after_100)
-    assert len(stored_extractions(store)) == 100
+        run_store(store, settings, engine, on_item=stop_after_100)
+    assert len(store.extractions()) == 100
 
-    first = run_store(store, settings, dask_engine, partition=partition)
+    first = run_store(store, settings, dask_engine)
     assert (first.extractions_reused, first.extracted) == (100, 200)
     assert first.partitions_clustered == len(first.partitions) > 1
-    again = run_store(store, settings, dask_engine, partition=partition)
+    again = run_store(store, settings, dask_engine)
     assert (again.extracted, again.partitions_clustered, again.compared) == (0, 0, 0)
     assert again.comparisons_reused == first.compared > 0
 
     by_id = {a.id: a for a in articles}
-    extracted = stored_extractions(store)
+    extracted = store.extractions()
     assert extracted == {i: json.loads(json.dumps(extract_article(by_id[i]).to_json()))
                          for i in by_id}
-    comparisons = stored_comparisons(store)
+    comparisons = store.comparisons()
     for cluster_id in sorted(comparisons)[:5]:
         local, _ = compare_sources(settings=settings, store=store, cluster_id=cluster_id)
         assert comparisons[cluster_id] == json.loads(json.dumps(local.to_json()))
+
+    rewritten = articles[0]
+    store.save_article(replace(rewritten, text=rewritten.text + " Updated.", content_hash=""),
+                       refresh=True)
+    after_edit = run_store(store, settings, LocalEngine(1))
+    assert (after_edit.extracted, after_edit.extractions_reused) == (1, len(articles) - 1)
+    assert 1 <= after_edit.partitions_clustered <= 2  # its window, and the next's overlap
+    assert after_edit.partitions_clustered < len(after_edit.partitions)
+
+
+def test_one_partition_keeps_the_input_order() -> None:
+    dates = [("b", "2024-03-02"), ("a", None), ("c", "2024-03-01")]
+    assert plan_partitions(dates, PartitionSettings(window_days=None), 3)[0].ids == ("b", "a", "c")
+    assert plan_partitions(dates, PartitionSettings(), 3)[0].ids == ("b", "a", "c")

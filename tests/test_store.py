@@ -232,3 +232,26 @@ def test_articles_without_html_and_dates_only(tmp_path: Path) -> None:
         assert [a.raw_html for a in light] == [None, None, None]
         assert [a.text for a in light] == [a.text for a in store.articles()]
         assert store.article_dates() == [(a.id, a.published) for a in store.articles()]
+
+
+def test_scale_results_round_trip_and_go_stale_with_their_inputs(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.db") as store:
+        one, two = make_article(1), make_article(2)
+        store.save_article(one)
+        store.save_article(two)
+        store.save_extraction(one.id, {"id": one.id, "quotes": [], "facts": ["«x»"]},
+                              input_hash=one.content_hash)
+        store.save_extraction(two.id, {"id": two.id}, input_hash="an older text")
+        assert store.current_extractions() == {one.id}
+        assert store.content_hashes() == {one.id: one.content_hash, two.id: two.content_hash}
+        assert store.extractions([one.id])[one.id]["facts"] == ["«x»"]
+        assert set(store.extractions()) == {one.id, two.id}
+        store.save_article(make_article(1, text="Story number 1, rewritten."), refresh=True)
+        assert store.current_extractions() == set()
+
+        store.save_partition("cluster", "2014-07-14", [{"id": "c-1"}], input_hash="h1")
+        assert store.partition_result("cluster", "2014-07-14", "h1") == [{"id": "c-1"}]
+        assert store.partition_result("cluster", "2014-07-14", "h2") is None
+        store.save_comparison("c-1", {"schema": "coverage-cmp/compare@1"}, input_hash="h3")
+        assert store.comparison_hashes() == {"c-1": "h3"}
+        assert store.comparisons() == {"c-1": {"schema": "coverage-cmp/compare@1"}}
