@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coverage_cmp.compare.align import SentenceMatcher, align, ngram_index, prepare_reference
-from coverage_cmp.compare.facts import match_facts
+from coverage_cmp.compare.facts import match_facts, prepare_fact_references
 from coverage_cmp.compare.quotes import match_quotes, prepare_quote_references
 from coverage_cmp.compare.reference import choose_references
 from coverage_cmp.compare.summary import summarise
@@ -51,6 +51,7 @@ def compare_articles(articles: Sequence[Extraction], *, references: Sequence[str
     index = ngram_index(refs, settings.min_match_words)
     references = [articles[i] for i in chosen]
     reference_quotes = prepare_quote_references(references)
+    reference_facts = prepare_fact_references(references)
     reports = []
     for i, extraction in enumerate(articles):
         if i in chosen:
@@ -58,7 +59,7 @@ def compare_articles(articles: Sequence[Extraction], *, references: Sequence[str
         report = extraction.article
         alignment = align(report, extraction.quotes, refs, matcher, settings, index)
         quotes = match_quotes(reference_quotes, extraction, settings)
-        facts = match_facts(references, extraction)
+        facts = match_facts(reference_facts, extraction)
         reports.append(ReportComparison(report, alignment.reuse, alignment.segments, quotes,
                                         facts, summarise(alignment.reuse, quotes, facts)))
     return Comparison([articles[i].article for i in chosen], why, reports)

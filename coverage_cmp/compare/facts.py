@@ -26,6 +26,7 @@ import bisect
 import dataclasses
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -84,8 +85,11 @@ class Subject:
             open_stage <= PEOPLE_STAGES.keys()) else 0
 
 
+@lru_cache(maxsize=4096)
 def subject_of(subject: str | None) -> Subject | None:
     """The head noun's group plus the stage or prepositional qualifier of a count's subject.
+
+    Cached: count pairing asks it for every pair of counts of a kind.
 
     "suspected paedophiles", "people arrested" and "arrested" are people at the arrest
     stage; "people released on bail" people at bail; "children at serious risk" children
@@ -219,24 +223,47 @@ class _Side:
         return found
 
 
-def match_facts(references: Sequence[Extraction], report: Extraction) -> list[FactMatch]:
+@dataclasses.dataclass(frozen=True)
+class FactReferences:
+    """The references' side of fact matching, read once for every report."""
+
+    extractions: list[Extraction]
+    sides: list[_Side]
+    """Each reference's facts outside quotes, with its sentences (folded ones cached)."""
+
+
+def prepare_fact_references(references: Sequence[Extraction]) -> FactReferences:
+    """Read the references' facts and sentences once, for matching many reports."""
+    return FactReferences(list(references),
+                          [_Side(ref.article.text, ref.facts, ref.quotes) for ref in references])
+
+
+def match_facts(references: Sequence[Extraction] | FactReferences, report: Extraction
+                ) -> list[FactMatch]:
     """Every compared fact of the references and of the report, with its status.
 
     The report is set against the first reference (the release); a count it adds is then
     looked for in the other references in turn (an agency copy can be the source of a
     figure the release lacks), and is ``added`` only when none has it.
 
+    Args:
+        references: the references with their facts, or
+            ``prepare_fact_references(references)`` when matching many reports.
+        report: the report with its facts.
+
     Returns:
         Matches in reference order, then the report's ``added`` facts in report order;
         each names the reference it was set against.
     """
-    first, *others = references
-    matches = _match_one(first, report, report.facts)
+    if not isinstance(references, FactReferences):
+        references = prepare_fact_references(references)
+    (first, *others) = zip(references.extractions, references.sides, strict=True)
+    matches = _match_one(*first, report, report.facts)
     for other in others:
         added = {id(m.report): k for k, m in enumerate(matches) if m.status == "added"}
         if not added:
             break
-        found = _match_one(other, report, [f for f in report.facts if id(f) in added])
+        found = _match_one(*other, report, [f for f in report.facts if id(f) in added])
         for match in found:
             if match.reference is not None and match.report is not None and (
                     id(match.report) in added):
@@ -244,10 +271,10 @@ def match_facts(references: Sequence[Extraction], report: Extraction) -> list[Fa
     return matches
 
 
-def _match_one(reference: Extraction, report: Extraction, report_facts: Sequence[Fact]
-               ) -> list[FactMatch]:
-    """The facts of one reference set against ``report_facts`` of the report."""
-    ref = _Side(reference.article.text, reference.facts, reference.quotes)
+def _match_one(reference: Extraction, ref: _Side, report: Extraction,
+               report_facts: Sequence[Fact]) -> list[FactMatch]:
+    """The facts of one reference (read as ``ref``) set against ``report_facts`` of the
+    report."""
     rep = _Side(report.article.text, report_facts, report.quotes)
     matches: list[FactMatch] = []
     seen_verbs: set[tuple[int, int]] = set()
