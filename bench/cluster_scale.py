@@ -16,12 +16,14 @@ scikit-learn's ``AgglomerativeClustering`` with average linkage at the same thre
 scores both on the synthetic events and on the ECB+ texts with B-cubed F1.
 
 Run: ``.venv/bin/python bench/cluster_scale.py [--sizes 10000,20000,40000,80000]
-[--no-baseline] [--repeat 3]`` (each point the median of ``--repeat`` runs).
+[--no-baseline] [--repeat 3] [--undated]`` (each point the median of ``--repeat`` runs;
+``--undated`` clusters the same articles without their dates).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import random
@@ -106,9 +108,11 @@ def measure(size: int, method: str) -> dict:
     compared apart from them.
     """
     articles, events = synthetic_corpus(size)
+    if method == "ours-undated":
+        articles = [dataclasses.replace(a, published=None) for a in articles]
     settings = ClusterSettings()
     started = time.perf_counter()
-    if method == "ours":
+    if method.startswith("ours"):
         predicted = labels_of(articles, settings)
     else:
         predicted = dense_baseline(articles, settings)
@@ -151,6 +155,8 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--undated", action="store_true",
+                        help="drop the publication dates (no window: anchor candidates only)")
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"))
     args = parser.parse_args()
     if args.one:
@@ -162,7 +168,7 @@ def main() -> None:
           "TF-IDF matrix, shared by both methods")
     rows = []
     for size in sizes:
-        row = median_run(size, "ours", args.repeat)
+        row = median_run(size, "ours-undated" if args.undated else "ours", args.repeat)
         rows.append(row)
         print(f"ours      n={size:>6}  {row['seconds']:7.1f} s (features "
               f"{row['feature_seconds']:.1f} s)  peak {row['peak_mb']:7.0f} MB  "

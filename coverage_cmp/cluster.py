@@ -13,7 +13,8 @@ The same operation produces stories months apart that share agency, words and ph
    copy. Copies always share a cluster, however far apart they were published.
 3. **Neighbour graph.** Articles are sorted by publication time and compared block by block
    only with those published within ``window_days``; each keeps its ``max_neighbors`` most
-   similar. Articles without a date are compared with all. No all-pairs matrix is built.
+   similar. Articles without a date are compared with all, in blocks (so an undated
+   corpus still costs time quadratic in its size, though never an all-pairs matrix).
    Two dated articles inside the window gain up to ``time_weight`` similarity, falling
    linearly to 0 at the window's edge: a regional report with a local angle shares few
    words with the release, but was published the same morning. Two articles that each
@@ -24,10 +25,12 @@ The same operation produces stories months apart that share agency, words and ph
    0): two groups merge while the mean similarity over all their article pairs reaches
    ``threshold``. Unlike single linkage, one bridging article cannot chain two stories.
    The defaults (``threshold`` 0.2, ``conflict_weight`` 0.1) maximise B-cubed F1 less any
-   look-alike merges above 12 % on ECB+ (``bench/cluster.py``, which also reports the
-   two-fold cross-validation over topics of that choice).
-5. **Labels and ids.** A label from the cluster's most characteristic facts and words; an
-   id from its earliest article, or the id of the ``previous`` cluster it extends.
+   look-alike merges above 12 % on ECB+ (``bench/cluster.py``): F1 0.909, 15 % of
+   look-alike event pairs and 7.6 % of their article pairs merged. Two-fold
+   cross-validation over topics of that choice gives F1 0.879, 15 % and 5.8 % held out.
+5. **Labels and ids.** A label saying who, how many and what ("National Crime Agency ·
+   45 forces · 660 suspects · operation · arrested"); an id from its earliest article, or
+   the id of the ``previous`` cluster it extends.
 """
 
 from __future__ import annotations
@@ -63,6 +66,9 @@ FactFinder = Callable[[str, str | None], list[Fact]]
 
 _DAY_S = 86_400.0
 _BLOCK_ROWS = 256
+_ANCHORS = 20
+_ANCHOR_MAX_DF = 64
+_UNDATED_BLOCK_ROWS = 64
 _NUM_PERM = 64
 _SHINGLE_WORDS = 4
 _SHINGLE_CHUNK = 1000
@@ -339,8 +345,9 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
                      settings: ClusterSettings) -> sp.csr_matrix:
     """Symmetric sparse graph of each article's most similar articles within the window.
 
-    ``times`` is sorted, with articles without a date (NaN) last; those are compared with
-    every article, the rest only with articles published within the window.
+    ``times`` is sorted, with articles without a date (NaN) last. Dated articles are
+    compared with those published within the window; an undated article only with the
+    articles sharing one of its anchors (``_anchors``), so no comparison is all-pairs.
     """
     matrix = features.matrix
     n = matrix.shape[0]
@@ -348,35 +355,80 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
     floor = settings.threshold / 2
     n_dated = int(np.count_nonzero(~np.isnan(times)))
     dated_times = times[:n_dated]
+    anchors = _anchors(matrix)
+    undated_anchors = anchors[n_dated:]
     rows, cols, sims = [], [], []
-    for start in range(0, n, _BLOCK_ROWS):
-        stop = min(start + _BLOCK_ROWS, n)
-        if start < n_dated:
-            stop = min(stop, n_dated)
-            low = int(np.searchsorted(dated_times, times[start] - window_s, side="left"))
-            high = int(np.searchsorted(dated_times, times[stop - 1] + window_s, side="right"))
-            candidates = np.r_[np.arange(low, high), np.arange(n_dated, n)]
+    for block_rows in _blocks(anchors, n_dated):
+        if block_rows[0] < n_dated:
+            low = int(np.searchsorted(dated_times, times[block_rows[0]] - window_s, side="left"))
+            high = int(np.searchsorted(dated_times, times[block_rows[-1]] + window_s,
+                                       side="right"))
+            sharing = (anchors[block_rows] @ undated_anchors.T).tocsr()
+            candidates = np.r_[np.arange(low, high), n_dated + np.unique(sharing.indices)]
         else:
-            candidates = np.arange(n)
-        block = (matrix[start:stop] @ matrix[candidates].T).toarray()
+            candidates = np.unique((anchors[block_rows] @ anchors.T).tocsr().indices)
+        if not len(candidates):
+            continue
+        block = (matrix[block_rows] @ matrix[candidates].T).toarray()
         penalty = np.float32(settings.conflict_weight) * _conflicts(
-            features, np.arange(start, stop), candidates)
-        if start < n_dated:
-            gap = np.abs(times[start:stop, None] - times[None, candidates])
+            features, block_rows, candidates)
+        if block_rows[0] < n_dated:
+            gap = np.abs(times[block_rows, None] - times[None, candidates])
             inside = gap <= window_s  # False for NaN gaps (undated candidates)
             closeness = 1.0 - gap[inside] / window_s if window_s else 1.0
             block[inside] += np.float32(settings.time_weight) * closeness
             penalty[inside] *= 1.0 - closeness  # a local angle, published the same day
             block[gap > window_s] = 0.0
         block -= penalty
-        block[candidates[None, :] == np.arange(start, stop)[:, None]] = 0.0
-        block_rows, block_cols = _top_neighbours(block, settings.max_neighbors, floor)
-        rows.append(block_rows + start)
-        cols.append(candidates[block_cols])
-        sims.append(block[block_rows, block_cols])
+        block[candidates[None, :] == block_rows[:, None]] = 0.0
+        kept_rows, kept_cols = _top_neighbours(block, settings.max_neighbors, floor)
+        rows.append(block_rows[kept_rows])
+        cols.append(candidates[kept_cols])
+        sims.append(block[kept_rows, kept_cols])
+    if not rows:
+        return sp.csr_matrix((n, n), dtype=np.float32)
     graph = sp.csr_matrix((np.concatenate(sims), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(n, n), dtype=np.float32)
     return graph.maximum(graph.T).tocsr()
+
+
+def _anchors(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Each article's ``_ANCHORS`` heaviest features found in 2 to ``_ANCHOR_MAX_DF``
+    articles, with their weights (the rest dropped).
+
+    Articles of one event share some of their rarer heavy words and facts, so undated
+    articles meet their neighbours through an inverted index on these, not by comparing
+    every pair. Features in more articles than that are topic words: they would make
+    every block a comparison with most of the corpus.
+    """
+    n, n_features = matrix.shape
+    document_frequency = np.bincount(matrix.indices, minlength=n_features)
+    eligible = ((document_frequency[matrix.indices] >= 2)
+                & (document_frequency[matrix.indices] <= _ANCHOR_MAX_DF))
+    row_of = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    weight = np.where(eligible, matrix.data, 0.0)
+    order = np.lexsort((-weight, row_of))  # by row, heaviest first
+    rank = np.arange(len(order)) - matrix.indptr[row_of[order]]
+    keep = order[(rank < _ANCHORS) & (weight[order] > 0)]
+    return sp.csr_matrix((matrix.data[keep], (row_of[keep], matrix.indices[keep])),
+                         shape=matrix.shape)
+
+
+def _blocks(anchors: sp.csr_matrix, n_dated: int) -> list[np.ndarray]:
+    """Row blocks: dated articles in publication order, then undated ones grouped by their
+    heaviest anchor, so one block's articles share most of their candidates."""
+    blocks = [np.arange(start, min(start + _BLOCK_ROWS, n_dated))
+              for start in range(0, n_dated, _BLOCK_ROWS)]
+    n = anchors.shape[0]
+    undated = anchors[n_dated:].tocoo()
+    heaviest = np.full(n - n_dated, -1)
+    by_weight = np.lexsort((-undated.data, undated.row))
+    first_of_row = np.diff(undated.row[by_weight], prepend=-1) != 0
+    heaviest[undated.row[by_weight][first_of_row]] = undated.col[by_weight][first_of_row]
+    order = n_dated + np.lexsort((np.arange(n - n_dated), heaviest))
+    blocks += [order[start:start + _UNDATED_BLOCK_ROWS]
+               for start in range(0, len(order), _UNDATED_BLOCK_ROWS)]
+    return blocks
 
 
 def _conflicts(features: _Features, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
