@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from coverage_cmp.extract.text import sentences, words
+from coverage_cmp.extract.text import Span, sentences, words
 from coverage_cmp.model import Article, Quote, ReuseSummary, Segment
 from coverage_cmp.settings import CompareSettings
 
@@ -80,6 +80,13 @@ def word_parts(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     if len(parts) < 2 or parts[0].group().casefold() in _JOINED_PREFIXES:
         return [(fold_word(text[start:end]), start, end)]
     return [(fold_word(m.group()), m.start(), m.end()) for m in parts]
+
+
+@lru_cache(maxsize=4)
+def text_sentences(text: str) -> tuple[Span, ...]:
+    """``sentences(text)`` kept for the last few texts: tiling, quote and fact matching
+    each read a report's sentences."""
+    return tuple(sentences(text))
 
 
 class QuoteSpans:
@@ -151,7 +158,7 @@ def prepare_reference(article: Article, quotes: Sequence[Quote]) -> Reference:
 def _sentence_tokens(text: str, tokens: Tokens) -> list[tuple[int, int]]:
     """Sentences of ``text`` as ``[first, last)`` token ranges (empty ones dropped)."""
     out, k = [], 0
-    for span in sentences(text):
+    for span in text_sentences(text):
         first = k
         while k < len(tokens) and tokens.starts[k] < span.end:
             k += 1
@@ -327,12 +334,13 @@ def align(report: Article, quotes: Sequence[Quote], refs: Sequence[Reference],
         source_at[t.report_at:t.report_at + t.length] = np.arange(t.ref_at, t.ref_at + t.length)
     spans = _sentence_tokens(report.text, tokens)
     quoted = np.asarray(tokens.quoted, dtype=bool)
-    best = matcher.best([" ".join(tokens.folded[a:b]) for a, b in spans])
-    # A sentence's narrative is matched on its own words: a reporter who heard the same
-    # speaker shares the quote, not the sentence around it.
-    best_narrative = matcher.best([" ".join(w for w, q in zip(tokens.folded[a:b],
-                                                              tokens.quoted[a:b], strict=True)
-                                            if not q) for a, b in spans])
+    # A sentence's narrative is matched on its own words too: a reporter who heard the
+    # same speaker shares the quote, not the sentence around it. One look-up for both.
+    found = matcher.best([" ".join(tokens.folded[a:b]) for a, b in spans]
+                         + [" ".join(w for w, q in zip(tokens.folded[a:b], tokens.quoted[a:b],
+                                                       strict=True) if not q)
+                            for a, b in spans])
+    best, best_narrative = found[:len(spans)], found[len(spans):]
     sentence_source = []
     for (a, b), whole, own in zip(spans, best, best_narrative, strict=True):
         owner = whole[0]

@@ -30,9 +30,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from coverage_cmp.compare.align import QuoteSpans
+from coverage_cmp.compare.align import QuoteSpans, text_sentences
 from coverage_cmp.compare.quotes import normalise, same_speaker
-from coverage_cmp.extract.text import sentences
 from coverage_cmp.model import Extraction, Fact, FactMatch, Quote
 
 COUNT_KINDS = ("quantity", "money", "percent", "duration")
@@ -194,7 +193,7 @@ class _Side:
         self.text = text
         inside = QuoteSpans(quotes)
         self.facts = [f for f in facts if not inside.contains(f.start, f.end)]
-        self.sentences = [(s.start, s.end) for s in sentences(text)]
+        self.sentences = [(s.start, s.end) for s in text_sentences(text)]
         self._starts = [start for start, _ in self.sentences]
         self._local = sorted((f.start, str(f.value)) for f in self.facts
                              if f.kind == "place" and (f.unit or "") in _LOCAL_UNITS)

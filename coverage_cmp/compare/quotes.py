@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from coverage_cmp.compare.align import QuoteSpans, fold_word
+from coverage_cmp.compare.align import QuoteSpans, fold_word, text_sentences
 from coverage_cmp.extract.text import Span, paragraphs, sentences, words
 from coverage_cmp.model import Extraction, Quote, QuoteMatch
 from coverage_cmp.settings import CompareSettings
@@ -307,7 +307,7 @@ def _reported_speech(report_text: str, report_quotes: Sequence[Quote]
     inside = QuoteSpans(report_quotes)
     candidates = [q for q in report_quotes if q.kind == "indirect"]
     candidates += [Quote(report_text[s.start:s.end], s.start, s.end, kind="indirect")
-                   for s in sentences(report_text) if not inside.overlaps(s.start, s.end)]
+                   for s in text_sentences(report_text) if not inside.overlaps(s.start, s.end)]
     folded = [(quote, normalise(quote.text)) for quote in candidates]
     return [(quote, text) for quote, text in folded if len(text.split()) >= 5]
 
