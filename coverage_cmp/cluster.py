@@ -69,6 +69,7 @@ _BLOCK_ROWS = 256
 _ANCHORS = 20
 _ANCHOR_MAX_DF = 64
 _UNDATED_BLOCK_ROWS = 64
+_ALL_UNDATED_PAIRS = 5000
 _NUM_PERM = 64
 _SHINGLE_WORDS = 4
 _SHINGLE_CHUNK = 1000
@@ -346,8 +347,9 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
     """Symmetric sparse graph of each article's most similar articles within the window.
 
     ``times`` is sorted, with articles without a date (NaN) last. Dated articles are
-    compared with those published within the window; an undated article only with the
-    articles sharing one of its anchors (``_anchors``), so no comparison is all-pairs.
+    compared with those published within the window. Up to ``_ALL_UNDATED_PAIRS`` undated
+    articles are compared with all; beyond, an undated article only with the articles
+    sharing one of its anchors (``_anchors``), so the time stays below quadratic.
     """
     matrix = features.matrix
     n = matrix.shape[0]
@@ -355,6 +357,7 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
     floor = settings.threshold / 2
     n_dated = int(np.count_nonzero(~np.isnan(times)))
     dated_times = times[:n_dated]
+    exact = n - n_dated <= _ALL_UNDATED_PAIRS
     anchors = _anchors(matrix)
     undated_anchors = anchors[n_dated:]
     rows, cols, sims = [], [], []
@@ -363,8 +366,14 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
             low = int(np.searchsorted(dated_times, times[block_rows[0]] - window_s, side="left"))
             high = int(np.searchsorted(dated_times, times[block_rows[-1]] + window_s,
                                        side="right"))
-            sharing = (anchors[block_rows] @ undated_anchors.T).tocsr()
-            candidates = np.r_[np.arange(low, high), n_dated + np.unique(sharing.indices)]
+            if exact:
+                undated_candidates = np.arange(n_dated, n)
+            else:
+                sharing = (anchors[block_rows] @ undated_anchors.T).tocsr()
+                undated_candidates = n_dated + np.unique(sharing.indices)
+            candidates = np.r_[np.arange(low, high), undated_candidates]
+        elif exact:
+            candidates = np.arange(n)
         else:
             candidates = np.unique((anchors[block_rows] @ anchors.T).tocsr().indices)
         if not len(candidates):
