@@ -277,16 +277,24 @@ class SentenceMatcher:
         """For each text, the index of its closest reference sentence and the cosine."""
         if self.matrix is None or not sentence_texts:
             return [(-1, 0.0)] * len(sentence_texts)
-        scores = (self.vectorizer.transform(sentence_texts) @ self.matrix.T).tocsr()
-        out = []
-        for row in range(scores.shape[0]):
-            start, end = scores.indptr[row], scores.indptr[row + 1]
-            if start == end:
-                out.append((-1, 0.0))
-                continue
-            k = int(np.argmax(scores.data[start:end]))
-            out.append((int(scores.indices[start + k]), float(scores.data[start + k])))
-        return out
+        # A sentence without quotes is its own narrative: each distinct text scored once.
+        distinct = list(dict.fromkeys(sentence_texts))
+        rows = {text: row for row, text in enumerate(distinct)}
+        scores = (self.vectorizer.transform(distinct) @ self.matrix.T).tocsr()
+        # Per row, the first stored entry holding the row's maximum (as np.argmax would),
+        # found for all rows at once.
+        filled = np.flatnonzero(np.diff(scores.indptr))
+        found = [(-1, 0.0)] * scores.shape[0]
+        if not len(filled):
+            return [(-1, 0.0)] * len(sentence_texts)
+        firsts = scores.indptr[filled]
+        highest = np.maximum.reduceat(scores.data, firsts)
+        lengths = np.diff(scores.indptr)[filled]
+        at_max = np.flatnonzero(scores.data == np.repeat(highest, lengths))
+        chosen = at_max[np.searchsorted(at_max, firsts)]
+        for row, k in zip(filled.tolist(), chosen.tolist(), strict=True):
+            found[row] = (int(scores.indices[k]), float(scores.data[k]))
+        return [found[rows[text]] for text in sentence_texts]
 
 
 def content_overlap(report_words: Sequence[str], reference_words: Sequence[str]) -> float:

@@ -17,6 +17,7 @@ import dataclasses
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -32,8 +33,12 @@ NARRATIVE_RATIO = 90.0
 _MARKS = " \t\n\"'“”‘’«»`"
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Words only, folded: quote-mark style, punctuation and case do not count."""
+    """Words only, folded: quote-mark style, punctuation and case do not count.
+
+    Cached: a report's quote pieces, reported speech and fact sentences are folded by
+    several steps, and each reference quote once per report."""
     return " ".join(fold_word(text[s.start:s.end]) for s in words(text))
 
 
