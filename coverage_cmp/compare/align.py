@@ -128,15 +128,21 @@ class Tokens:
 def tokenize(text: str, quotes: Sequence[Quote] = ()) -> Tokens:
     """Word tokens of ``text`` (hyphenated words split by ``word_parts``), each flagged
     when inside a direct quote."""
-    parts = [part for span in words(text) for part in word_parts(text, span.start, span.end)]
+    folded: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for span in words(text):
+        for part, start, end in word_parts(text, span.start, span.end):
+            folded.append(part)
+            starts.append(start)
+            ends.append(end)
     inside = sorted((q.start, q.end) for q in quotes if q.kind == "direct")
     quoted, k = [], 0
-    for _, start, _ in parts:
+    for start in starts:
         while k < len(inside) and inside[k][1] <= start:
             k += 1
         quoted.append(k < len(inside) and inside[k][0] <= start)
-    return Tokens([folded for folded, _, _ in parts], [start for _, start, _ in parts],
-                  [end for _, _, end in parts], quoted)
+    return Tokens(folded, starts, ends, quoted)
 
 
 @dataclass(frozen=True)

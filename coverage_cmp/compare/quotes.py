@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from coverage_cmp.compare.align import QuoteSpans, fold_word, text_sentences
 from coverage_cmp.extract.text import Span, paragraphs, sentences, words
@@ -202,6 +203,7 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
     if not isinstance(references, QuoteReferences):
         references = prepare_quote_references(references)
     refs, narrative = references.quotes, references.narrative
+    narrative_texts = [folded for *_, folded in narrative]
     taken: dict[int, list[QuoteMatch]] = {}
     extra: list[QuoteMatch] = []
     for quote in (q for q in report_quotes if q.kind == "direct"):
@@ -211,11 +213,11 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
             k = _best_quote(piece, quote.speaker, refs, settings)
             kind, index = ("quote", k) if k is not None else ("new", -1)
             if k is None and len(piece.split()) >= 4:
-                scores = [fuzz.partial_ratio(piece, unit[3], score_cutoff=NARRATIVE_RATIO)
-                          for unit in narrative]
+                scores = process.cdist([piece], narrative_texts, scorer=fuzz.partial_ratio,
+                                       score_cutoff=NARRATIVE_RATIO, dtype=np.float64)[0]
                 # The first of equal scores: a paragraph before its sentences.
-                at = max(range(len(scores)), key=scores.__getitem__, default=-1)
-                score = scores[at] if at >= 0 else 0.0
+                at = int(np.argmax(scores)) if len(scores) else -1
+                score = float(scores[at]) if at >= 0 else 0.0
                 folded = narrative[at][3] if at >= 0 else ""
                 if score >= NARRATIVE_RATIO and (
                         min(len(piece), len(folded)) >= 0.4 * max(len(piece), len(folded))):
