@@ -198,6 +198,8 @@ class _Side:
         self._local = sorted((f.start, str(f.value)) for f in self.facts
                              if f.kind == "place" and (f.unit or "") in _LOCAL_UNITS)
         self._folded: dict[tuple[int, int], str] = {}
+        self.verbs: dict[tuple[int, int], dict[str, list[tuple[str, int, int]]]] = {}
+        """Key verbs by sentence span, filled by ``_verbs``."""
 
     def sentence_span(self, fact: Fact) -> tuple[int, int]:
         k = bisect.bisect_right(self._starts, fact.start) - 1
@@ -341,12 +343,16 @@ def _pair_counts(ref: _Side, rep: _Side) -> dict[int, tuple[Fact, Fact]]:
 
 
 def _verbs(side: _Side, fact: Fact) -> dict[str, list[tuple[str, int, int]]]:
-    start, end = side.sentence_span(fact)
-    found: dict[str, list[tuple[str, int, int]]] = {}
-    for family, verb_class, pattern in _VERB_PATTERNS:
-        for m in pattern.finditer(side.text, start, end):
-            found.setdefault(family, []).append((verb_class, m.start(), m.end()))
-    return found
+    """Key verbs of a fact's sentence by family, looked for once per sentence (a
+    reference's sentences are asked again for every report)."""
+    span = side.sentence_span(fact)
+    if span not in side.verbs:
+        found: dict[str, list[tuple[str, int, int]]] = {}
+        for family, verb_class, pattern in _VERB_PATTERNS:
+            for m in pattern.finditer(side.text, *span):
+                found.setdefault(family, []).append((verb_class, m.start(), m.end()))
+        side.verbs[span] = found
+    return side.verbs[span]
 
 
 def _verb_changes(ref: _Side, ref_fact: Fact, rep: _Side, rep_fact: Fact) -> list[FactMatch]:
