@@ -89,6 +89,17 @@ def test_quote_spans_answer_overlap_and_containment():
     assert spans.contains(31, 39) and not spans.contains(15, 35) and not spans.contains(0, 4)
 
 
+def test_sentence_matcher_scores_each_text_as_if_alone():
+    refs = [prepare_reference(Article(source="ref", text=REFERENCE), [])]
+    matcher = SentenceMatcher(refs)
+    texts = ["detectives examined 9172 devices", "the weather was mild",
+             "officers arrested 660 suspects", "detectives examined 9172 devices"]
+    batch = matcher.best(texts)
+    assert batch == [matcher.best([text])[0] for text in texts]
+    assert batch[1] == (-1, 0.0)  # no word in common with any reference sentence
+    assert batch[0][0] != batch[2][0] and batch[0][1] > 0.5 and batch[2][1] > 0.5
+
+
 def test_tiling_folds_case_punctuation_and_quote_marks():
     report = ("OFFICERS from 45 Police Forces arrested 660 ‘suspects’ during the six-month "
               "OPERATION!")

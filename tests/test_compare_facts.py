@@ -6,6 +6,7 @@ from coverage_cmp.compare.facts import (
     Subject,
     count_status,
     match_facts,
+    prepare_fact_references,
     subject_group,
     subject_of,
     title_core,
@@ -87,6 +88,19 @@ def test_charged_and_bailed_are_not_changes_of_the_arrests_or_children_at_risk()
     matches = _facts("One man was charged and 13 were bailed.", release)
     assert [m.status for m in matches if m.report] == ["added", "added"]
     assert sorted(m.status for m in matches if m.reference) == ["omitted"] * 3
+
+
+def test_references_prepared_once_match_every_report_as_fresh_ones():
+    references = [_extraction(RELEASE, "release"),
+                  _extraction("Police said 14 people were arrested in Lincolnshire.", "agency")]
+    prepared = prepare_fact_references(references)
+    reports = ["Police arrested 600 suspects. Officers took 431 children into care.",
+               "Officers safeguarded more than 400 children across England, Ireland, Scotland "
+               "and Wales. 14 people were arrested in Lincolnshire.",
+               "Detectives examined 9,172 devices. Deputy director Phil Gormley praised them."]
+    for report in reports:
+        extraction = _extraction(report, "report")
+        assert match_facts(prepared, extraction) == match_facts(references, extraction)
 
 
 def test_a_count_of_the_same_children_changed_is_changed():

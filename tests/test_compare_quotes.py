@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from coverage_cmp.compare.quotes import match_quotes, normalise, same_speaker, word_diff
+from coverage_cmp.compare.quotes import (
+    match_quotes,
+    normalise,
+    prepare_quote_references,
+    same_speaker,
+    word_diff,
+)
 from coverage_cmp.extract.quotes import extract_quotes
 from coverage_cmp.model import Article, Extraction, Quote
 from coverage_cmp.settings import CompareSettings
@@ -84,6 +90,20 @@ def test_misattributed_quote_is_a_changed_speaker():
               "before,” said Phil Gormley.")
     (match,) = _by_start(_match(report), "Every force")
     assert match.speaker_status == "changed"
+
+
+def test_references_prepared_once_match_every_report_as_fresh_ones():
+    references = [_extraction(GORMLEY, "release")]
+    prepared = prepare_quote_references(references)
+    reports = ["“Every force in England and Wales is seeing more reports of abuse than ever "
+               "before,” said Phil Gormley.",
+               "Phil Gormley said: “This is the first time the UK has been able to run one "
+               "targeted operation of this kind.” Officers examined 9,172 devices.",
+               "Simon Bailey said every force in England and Wales was seeing more reports."]
+    for report in reports:
+        extraction = _extraction(report, "report")
+        assert match_quotes(prepared, extraction, CompareSettings()) == match_quotes(
+            references, extraction, CompareSettings())
 
 
 def test_unquoted_words_are_paraphrased_else_omitted():
