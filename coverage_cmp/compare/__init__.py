@@ -3,7 +3,9 @@ quote by quote.
 
 ``compare_articles`` chooses the reference(s) (``reference.py``), cuts each report into
 verbatim, rewrite and new segments (``align.py``), matches quotes (``quotes.py``) and
-facts (``facts.py``) and ranks the departures (``summary.py``).
+facts (``facts.py``) and ranks the departures (``summary.py``). Everything about the
+references (tokens, n-gram index, sentence TF-IDF, folded quotes and narrative, fact
+sentences) is prepared once per comparison, not once per report.
 """
 
 from __future__ import annotations
