@@ -9,8 +9,9 @@ Facts inside direct quotes are left to quote matching. What is compared:
   prepositional qualifier ("children at serious risk" are not "children"). A subject
   that names no stage fits any stage of its group, at a value within a factor of two.
   A report count in a sentence naming a local place the reference sentence does not name
-  is the local angle (``added``), never a changed national figure. Same value and hedge: ``same``; same value, other hedge, or a hedge
-  that fits the reference value ("more than 400" for 431): ``qualified``; else ``changed``.
+  is the local angle (``added``), never a changed national figure. Same value and hedge:
+  ``same``; same value, other hedge, or a hedge that fits the reference value ("more than
+  400" for 431): ``qualified``; else ``changed``.
 - dates: ``same`` when the report has the date, ``added`` when only the report has it.
 - places: lists of two or more nations or countries in one sentence ("England, Wales,
   Scotland and Northern Ireland"), paired by sentence; a different set is ``changed``.
