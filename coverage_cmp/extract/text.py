@@ -8,12 +8,15 @@ linear time with precompiled patterns; none needs a language model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the text: ``text[start:end]``."""
+class Span(NamedTuple):
+    """A stretch of the text: ``text[start:end]``.
+
+    A named tuple, not a dataclass: texts are cut into tens of thousands of these, and a
+    tuple is built several times faster than a frozen dataclass.
+    """
 
     start: int
     end: int
