@@ -19,14 +19,13 @@ import typer
 
 from coverage_cmp import __version__
 from coverage_cmp.collect import Source
+from coverage_cmp.engine import Engine, make_engine
 from coverage_cmp.errors import CoverageCmpError, SettingsError
 from coverage_cmp.model import SourceFailure
 from coverage_cmp.pipeline import (
-    cluster_sources,
+    _cluster_articles,
     collect_into_store,
-    compare_sources,
     corpus_events,
-    extract_sources,
     load_articles,
 )
 from coverage_cmp.report import terminal
@@ -41,11 +40,19 @@ from coverage_cmp.report.markdown import render_compare_markdown, render_corpus_
 from coverage_cmp.report.plots import write_plots
 from coverage_cmp.report.progress import track
 from coverage_cmp.report.tables import corpus_to_json, write_compare_csv, write_corpus_csv
+from coverage_cmp.scale import (
+    cluster_many,
+    compare_one,
+    export_store,
+    extract_many,
+    import_parquet,
+)
 from coverage_cmp.settings import (
     USER_AGENT,
     ClusterSettings,
     CollectSettings,
     FetchSettings,
+    PartitionSettings,
     Settings,
 )
 from coverage_cmp.store import Store
@@ -77,6 +84,15 @@ class Extractor(StrEnum):
     newspaper = "newspaper"
 
 
+class EngineName(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+
+
 _state: dict[str, Any] = {"debug": False}
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite store.", show_default=True)]
@@ -87,6 +103,14 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Outp
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the output to this file.")
 ]
+EngineOption = Annotated[EngineName, typer.Option(
+    "--engine", help="Where the work runs: local (process pool) or dask (a Dask cluster).")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Dask scheduler address (tcp://HOST:8786) for --engine dask; "
+    "without it a local Dask cluster is started.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", help="Worker processes of the local pool or local Dask cluster "
+    "[default: the CPUs this process may use].")]
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -274,6 +298,11 @@ def articles(
             {OutputFormat.table: lambda: terminal.articles_table(found)}, fmt, output, failures)
 
 
+def _engine(name: EngineName, scheduler: str | None, workers: int | None) -> Engine:
+    """The engine the stages run on; the output is the same on every one."""
+    return make_engine(name.value, scheduler=scheduler, workers=workers)
+
+
 def _open_store(db: Path | None, sources: list[str] | None, *,
                 write: bool = False) -> Store | None:
     """The store a command reads: the given one, else the default when no sources are."""
@@ -289,6 +318,9 @@ def extract(
     db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    engine: EngineOption = EngineName.local,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Quotes (with their speakers) and facts of each article.
 
@@ -297,8 +329,9 @@ def extract(
     _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
     store = _open_store(db, sources)
     try:
-        extractions, failures = extract_sources(sources or [], Settings(), store,
-                                                progress=_progress)
+        articles_found, failures = load_articles(sources or [], Settings(), store)
+        with _engine(engine, scheduler, workers) as runner:
+            extractions = list(_progress(extract_many(articles_found, runner), "extract"))
     finally:
         if store is not None:
             store.close()
@@ -316,19 +349,33 @@ def cluster(
         help="Average similarity two groups need to merge; higher splits more.")] = 0.2,
     window: Annotated[float, typer.Option(
         help="Days beyond which articles join only as near-verbatim copies.")] = 3.0,
+    partition_days: Annotated[float | None, typer.Option(
+        help="Cluster each window of this many days (plus --window days before it) as its "
+        "own task, for corpora too large for one pass [default: one pass].")] = None,
     db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    engine: EngineOption = EngineName.local,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Group articles by the event they report.
 
     Example: coverage-cmp cluster --db coverage.db --window 3
     """
     _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
-    settings = Settings(cluster=ClusterSettings(threshold=threshold, window_days=window))
+    settings = Settings(cluster=ClusterSettings(threshold=threshold, window_days=window),
+                        partition=PartitionSettings(window_days=partition_days))
     store = _open_store(db, sources, write=True)
     try:
-        clusters, failures = cluster_sources(sources or [], settings, store)
+        articles_found, failures = load_articles(sources or [], settings, store)
+        whole_store = store is not None and not sources
+        with _engine(engine, scheduler, workers) as runner:
+            clusters = cluster_many(articles_found, settings.cluster, runner,
+                                    previous=store.clusters() if whole_store else (),
+                                    partition=settings.partition)
+        if whole_store:
+            store.save_clusters(clusters)
     finally:
         if store is not None:
             store.close()
@@ -350,17 +397,26 @@ def compare(
     db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
+    engine: EngineOption = EngineName.local,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Show where each report departs from the reference: text, quotes, facts.
 
     Example: coverage-cmp compare release.html report1.html report2.html -r release.html
     """
     _check_format(fmt, output, set(OutputFormat))
+    settings = Settings()
     store = _open_store(db, sources)
     try:
-        comparison, failures = compare_sources(
-            sources or [], Settings(), store, cluster_id=cluster_id,
-            references=tuple(reference or ()), progress=_progress)
+        if sources or store is None:
+            articles_found, failures = load_articles(sources or [], settings, store)
+        else:
+            articles_found, failures = _cluster_articles(store, cluster_id), []
+        with _engine(engine, scheduler, workers) as runner:
+            extractions = list(_progress(extract_many(articles_found, runner), "extract"))
+            comparison = compare_one(extractions, runner, references=tuple(reference or ()),
+                                     settings=settings.compare)
     finally:
         if store is not None:
             store.close()
@@ -369,6 +425,43 @@ def compare(
         OutputFormat.md: lambda: render_compare_markdown(comparison),
         OutputFormat.html: lambda: render_compare_html(comparison),
     }, fmt, output, failures, csv=lambda folder: write_compare_csv(comparison, folder))
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Folder of the Parquet dataset (created if missing).")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = (
+        ExportFormat.parquet),
+    window_days: Annotated[float, typer.Option(
+        help="Days per partition folder (window=YYYY-MM-DD).")] = 7.0,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the store's articles as a Parquet dataset partitioned by time window.
+
+    Example: coverage-cmp export --format parquet -o corpus-parquet/ --db coverage.db
+    """
+    with Store(db, readonly=True) as store:
+        written = export_store(store, output, window_days=window_days)
+    if not _state.get("quiet"):
+        typer.echo(f"{written} articles written to {output} ({fmt.value})", err=True)
+
+
+@app.command("import")
+def import_(
+    directory: Annotated[Path, typer.Argument(
+        help="A Parquet dataset written by `coverage-cmp export --format parquet`.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Load a Parquet dataset of articles into the store (articles already there are kept).
+
+    Example: coverage-cmp import corpus-parquet/ --db coverage.db
+    """
+    with Store(db) as store:
+        added = import_parquet(directory, store)
+        total = store.count()
+    if not _state.get("quiet"):
+        typer.echo(f"{added} new articles; {total} articles in {db}", err=True)
 
 
 @app.command()

@@ -47,6 +47,9 @@ ENGINES = ("local", "dask")
 IN_FLIGHT_PER_WORKER = 4
 #: Upper bound on items per batch (a batch is the unit lost with a worker).
 MAX_BATCH = 256
+#: Lower bound on items per batch of a sequence, so that a handful of articles (an
+#: editor's 2 to 20) is one batch, which the local engine runs in this process.
+MIN_BATCH = 16
 #: Batch size when the number of items is not known up front.
 STREAM_BATCH = 64
 #: Fresh pools the local engine starts in one map after pool processes died.
@@ -84,8 +87,9 @@ class Engine(ABC):
         Args:
             fn: a picklable (module-level) function of one item.
             items: a sequence or any iterable; iterables are read a few batches ahead only.
-            batch_size: items per task; by default about eight tasks per worker, at most
-                ``MAX_BATCH`` (``STREAM_BATCH`` for an iterable of unknown length).
+            batch_size: items per task; by default about eight tasks per worker, from
+                ``MIN_BATCH`` to ``MAX_BATCH`` items (``STREAM_BATCH`` for an iterable of
+                unknown length). The local engine runs a single batch in this process.
         """
         ready: dict[int, R] = {}
         expected = 0
@@ -112,7 +116,7 @@ class Engine(ABC):
     def _batch_size(self, items: Iterable[Any]) -> int:
         if not isinstance(items, Sequence):
             return STREAM_BATCH
-        return max(1, min(MAX_BATCH, math.ceil(len(items) / (8 * self.workers))))
+        return max(MIN_BATCH, min(MAX_BATCH, math.ceil(len(items) / (8 * self.workers))))
 
     _runs_inline = False
 

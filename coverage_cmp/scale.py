@@ -57,7 +57,13 @@ from coverage_cmp.model import (
     Quote,
     ReportComparison,
 )
-from coverage_cmp.parquet import published_seconds, read_parquet, window_key, window_of
+from coverage_cmp.parquet import (
+    export_parquet,
+    published_seconds,
+    read_parquet,
+    window_key,
+    window_of,
+)
 from coverage_cmp.settings import ClusterSettings, CompareSettings, PartitionSettings, Settings
 from coverage_cmp.store import Store
 
@@ -269,8 +275,8 @@ def compare_one(extractions: Sequence[Extraction], engine: Engine, *,
     if references and not chosen:
         return compare_articles(extractions, references=references, settings=settings)
     refs = [extractions[i] for i in chosen]
-    tasks = (_CompareTask(refs, x, settings) for i, x in enumerate(extractions)
-             if i not in chosen)
+    tasks = [_CompareTask(refs, x, settings) for i, x in enumerate(extractions)
+             if i not in chosen]
     return Comparison([r.article for r in refs], why, list(engine.map(_compare_report, tasks)))
 
 
@@ -392,6 +398,12 @@ def import_parquet(directory: str | Path, store: Store, *,
                    windows: Iterable[str] | None = None) -> int:
     """Load a Parquet export into ``store``, one transaction per article; returns new ones."""
     return sum(store.save_article(a).inserted for a in read_parquet(directory, windows))
+
+
+def export_store(store: Store, directory: str | Path, *, window_days: float = 7.0) -> int:
+    """Every stored article to a Parquet dataset (``export_parquet``), a slice at a time."""
+    ids = [article_id for article_id, _ in store.article_dates()]
+    return export_parquet(_stored_articles(store, ids), directory, window_days=window_days)
 
 
 def _compare_job(store: Store, ids: list[str], settings: CompareSettings

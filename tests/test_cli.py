@@ -332,3 +332,41 @@ def test_report_before_cluster_says_what_to_run(tmp_path: Path) -> None:
     assert run("collect", str(FIXTURES / "cambs-regional.html"), "--db", str(db)).returncode == 0
     result = run("report", "--db", str(db))
     assert result.returncode == 2 and "coverage-cmp cluster" in result.stderr
+
+
+@pytest.mark.slow
+def test_dask_engine_prints_the_same_json_as_the_default(clustered_store: Path) -> None:
+    db = str(clustered_store)
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    dask = ["--engine", "dask", "--workers", "2"]
+    for command in (["extract", "--db", db], ["compare", "--db", db], ["cluster", *files]):
+        default = run(*command, "--format", "json")
+        assert default.returncode == 0, default.stderr
+        on_dask = run(*command, "--format", "json", *dask)
+        assert on_dask.returncode == 0, on_dask.stderr
+        assert on_dask.stdout == default.stdout, command
+
+
+def test_engine_options_are_checked() -> None:
+    result = run("extract", str(FIXTURES / "cambs-regional.html"), "--scheduler",
+                 "tcp://127.0.0.1:8786")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --scheduler needs --engine dask"
+    assert run("extract", str(FIXTURES / "cambs-regional.html"), "--workers", "0").returncode == 2
+
+
+def test_parquet_export_then_import_keeps_every_article(clustered_store: Path,
+                                                         tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    exported = run("export", "--format", "parquet", "-o", str(tmp_path / "pq"), "--db",
+                   str(clustered_store))
+    assert exported.returncode == 0, exported.stderr
+    assert list((tmp_path / "pq").glob("window=*/*.parquet"))
+    db = tmp_path / "imported.db"
+    imported = run("import", str(tmp_path / "pq"), "--db", str(db))
+    assert imported.returncode == 0, imported.stderr
+    assert stored(db) == stored(clustered_store)
+    again = run("import", str(tmp_path / "pq"), "--db", str(db))
+    assert again.stderr.startswith("0 new articles")
+    missing = run("import", str(tmp_path / "nowhere"), "--db", str(db))
+    assert missing.returncode == 2 and "nowhere" in missing.stderr
