@@ -3,7 +3,8 @@
 Articles are the ECB+ sentence recombinations of ``bench/cluster_scale.py`` (events spread
 over a year). Both engines use every CPU this process may use; the Dask workers are warmed
 up (modules imported) before timing, as on a long-running cluster. The machine may be
-shared, so the 1-minute load average is printed before and after each engine's runs.
+shared, so the engines take turns run by run and the 1-minute load average is printed
+around each run.
 Measured:
 
 1. extraction (the bulk of per-article cost): seconds and articles/s on each engine;
@@ -36,13 +37,12 @@ from coverage_cmp.engine import Engine, machine_workers, make_engine  # noqa: E4
 from coverage_cmp.extract import extract_article  # noqa: E402
 from coverage_cmp.model import Article  # noqa: E402
 from coverage_cmp.scale import (  # noqa: E402
-    PartitionSettings,
     cluster_many,
     compare_many,
     extract_many,
     plan_partitions,
 )
-from coverage_cmp.settings import Settings  # noqa: E402
+from coverage_cmp.settings import PartitionSettings, Settings  # noqa: E402
 
 MILLION = 1_000_000
 SAMPLE = 1_000
@@ -102,16 +102,17 @@ def main() -> None:
           f"{args.repeats} repeat(s) (medians)")
 
     runs: dict[str, list[dict[str, float]]] = {"local": [], "dask": []}
-    for name in ("local", "dask"):
-        with make_engine(name, workers=workers) as engine:
-            if name == "dask":  # import and load lexicons on every worker, as a local
-                engine.client.run(extract_article, articles[0])  # pool inherits them
-            before = os.getloadavg()[0]
-            for _ in range(args.repeats):
+    with make_engine("local", workers=workers) as local, \
+            make_engine("dask", workers=workers) as dask:
+        # import and load lexicons on every Dask worker, as a forked local pool inherits them
+        dask.client.run(extract_article, articles[0])
+        for repeat in range(args.repeats):  # engines take turns, so both see the same load
+            for name, engine in (("local", local), ("dask", dask)):
+                before = os.getloadavg()[0]
                 runs[name].append(whole_path(articles, engine))
-            print(f"{name}: load average {before:.2f} before, {os.getloadavg()[0]:.2f} after; "
-                  "total s per run: "
-                  + ", ".join(f"{r['total']:.1f}" for r in runs[name]), flush=True)
+                print(f"run {repeat + 1} {name}: {runs[name][-1]['total']:.1f} s "
+                      f"(extract {runs[name][-1]['extract']:.1f} s), load average "
+                      f"{before:.2f} before, {os.getloadavg()[0]:.2f} after", flush=True)
     median = {name: {stage: statistics.median(r[stage] for r in results)
                      for stage in results[0]} for name, results in runs.items()}
     print(f"{'stage':<10}{'local s':>10}{'dask s':>10}{'overhead':>10}{'dask art/s':>12}")
