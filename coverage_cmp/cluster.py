@@ -123,9 +123,10 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
     """
     if not articles:
         return []
-    order = sorted(range(len(articles)), key=lambda i: _sort_key(articles[i]))
+    stamps = np.array([_timestamp(a.published) for a in articles], dtype=np.float64)
+    order = sorted(range(len(articles)), key=lambda i: _sort_key(articles[i], stamps[i]))
     docs = [articles[i] for i in order]
-    times = np.array([_timestamp(a.published) for a in docs], dtype=np.float64)
+    times = stamps[order]
     if facts is None:
         token_lists = [quick_fact_tokens(doc.text) for doc in docs]
     else:
@@ -737,8 +738,10 @@ def _timestamp(published: str | None) -> float:
     return moment.timestamp()
 
 
-def _sort_key(article: Article) -> tuple[bool, float, str, str]:
-    """Earliest first, undated last; ties by id then source, so input order does not matter."""
-    moment = _timestamp(article.published)
+def _sort_key(article: Article, moment: float) -> tuple[bool, float, str, str]:
+    """Earliest first, undated last; ties by id then source, so input order does not matter.
+
+    ``moment`` is the article's ``_timestamp``, parsed once by the caller.
+    """
     undated = bool(np.isnan(moment))
     return (undated, 0.0 if undated else moment, article.id, article.source)
