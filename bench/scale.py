@@ -127,7 +127,7 @@ def main() -> None:
           f" ms; clusterer peak {costs['cluster_bytes'] / 1e3:.1f} kB/article; "
           f"text {costs['text_bytes'] / 1e3:.1f} kB/article")
 
-    partition = PartitionSettings()
+    partition = PartitionSettings(window_days=28)
     window_s = partition.window_days * 86_400
     year_s = 365 * 86_400
     dates = [(str(i), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_388_534_400 + i * year_s

@@ -23,9 +23,11 @@ from coverage_cmp.engine import Engine, make_engine
 from coverage_cmp.errors import CoverageCmpError, SettingsError
 from coverage_cmp.model import SourceFailure
 from coverage_cmp.pipeline import (
-    _cluster_articles,
+    cluster_sources,
     collect_into_store,
+    compare_sources,
     corpus_events,
+    extract_sources,
     load_articles,
 )
 from coverage_cmp.report import terminal
@@ -40,13 +42,7 @@ from coverage_cmp.report.markdown import render_compare_markdown, render_corpus_
 from coverage_cmp.report.plots import write_plots
 from coverage_cmp.report.progress import track
 from coverage_cmp.report.tables import corpus_to_json, write_compare_csv, write_corpus_csv
-from coverage_cmp.scale import (
-    cluster_many,
-    compare_one,
-    export_store,
-    extract_many,
-    import_parquet,
-)
+from coverage_cmp.scale import export_store, import_parquet
 from coverage_cmp.settings import (
     USER_AGENT,
     ClusterSettings,
@@ -329,9 +325,9 @@ def extract(
     _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
     store = _open_store(db, sources)
     try:
-        articles_found, failures = load_articles(sources or [], Settings(), store)
         with _engine(engine, scheduler, workers) as runner:
-            extractions = list(_progress(extract_many(articles_found, runner), "extract"))
+            extractions, failures = extract_sources(sources or [], Settings(), store,
+                                                    engine=runner, progress=_progress)
     finally:
         if store is not None:
             store.close()
@@ -368,14 +364,8 @@ def cluster(
                         partition=PartitionSettings(window_days=partition_days))
     store = _open_store(db, sources, write=True)
     try:
-        articles_found, failures = load_articles(sources or [], settings, store)
-        whole_store = store is not None and not sources
         with _engine(engine, scheduler, workers) as runner:
-            clusters = cluster_many(articles_found, settings.cluster, runner,
-                                    previous=store.clusters() if whole_store else (),
-                                    partition=settings.partition)
-        if whole_store:
-            store.save_clusters(clusters)
+            clusters, failures = cluster_sources(sources or [], settings, store, engine=runner)
     finally:
         if store is not None:
             store.close()
@@ -406,17 +396,12 @@ def compare(
     Example: coverage-cmp compare release.html report1.html report2.html -r release.html
     """
     _check_format(fmt, output, set(OutputFormat))
-    settings = Settings()
     store = _open_store(db, sources)
     try:
-        if sources or store is None:
-            articles_found, failures = load_articles(sources or [], settings, store)
-        else:
-            articles_found, failures = _cluster_articles(store, cluster_id), []
         with _engine(engine, scheduler, workers) as runner:
-            extractions = list(_progress(extract_many(articles_found, runner), "extract"))
-            comparison = compare_one(extractions, runner, references=tuple(reference or ()),
-                                     settings=settings.compare)
+            comparison, failures = compare_sources(
+                sources or [], Settings(), store, cluster_id=cluster_id,
+                references=tuple(reference or ()), engine=runner, progress=_progress)
     finally:
         if store is not None:
             store.close()

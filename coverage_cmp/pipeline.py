@@ -7,14 +7,14 @@ stage, and writes what comes back, one article per transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from typing import TypeVar
 
-from coverage_cmp.cluster import cluster_articles
 from coverage_cmp.collect import Source, collect_sources
-from coverage_cmp.compare import compare_articles
+from coverage_cmp.engine import Engine, LocalEngine
 from coverage_cmp.errors import StageOrderError
 from coverage_cmp.extract import extract_article
 from coverage_cmp.model import (
@@ -26,6 +26,7 @@ from coverage_cmp.model import (
     SourceFailure,
 )
 from coverage_cmp.report.corpus import Event, compare_clusters
+from coverage_cmp.scale import cluster_many, compare_one, extract_many
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import Store
 
@@ -173,33 +174,53 @@ def _articles_from(inputs: Sequence[Article | Source | str], settings: Settings,
     return _unique(given + found), failures
 
 
+@contextmanager
+def _runner(engine: Engine | None) -> Iterator[Engine]:
+    """The engine to run a stage on: the caller's, else this process alone."""
+    if engine is not None:
+        yield engine
+    else:
+        with LocalEngine(1) as inline:
+            yield inline
+
+
 def extract_sources(
     inputs: Sequence[Article | Source | str] = (),
     settings: Settings | None = None,
     store: Store | None = None,
     *,
+    engine: Engine | None = None,
     progress: Progress = no_progress,
 ) -> tuple[list[Extraction], list[SourceFailure]]:
-    """Quotes and facts of every article given, read from the sources, or in the store."""
+    """Quotes and facts of every article given, read from the sources, or in the store.
+
+    The output is the same on every ``engine`` (this process when None).
+    """
     articles, failures = _articles_from(inputs, settings or Settings(), store)
-    return [extract_article(a) for a in progress(articles, "extract")], failures
+    with _runner(engine) as runner:
+        return list(progress(extract_many(articles, runner), "extract")), failures
 
 
 def cluster_sources(
     inputs: Sequence[Article | Source | str] = (),
     settings: Settings | None = None,
     store: Store | None = None,
+    *,
+    engine: Engine | None = None,
 ) -> tuple[list[Cluster], list[SourceFailure]]:
-    """Group articles by event.
+    """Group articles by event, in one pass or by time window (``settings.partition``).
 
     Without inputs, every article in ``store`` is clustered; clusters already stored keep
     their ids and members (new articles may join them), and the result is stored.
     """
     settings = settings or Settings()
     articles, failures = _articles_from(inputs, settings, store)
-    previous = store.clusters() if store is not None and not inputs else []
-    clusters = cluster_articles(articles, settings.cluster, previous=previous)
-    if store is not None and not inputs:
+    whole_store = store is not None and not inputs
+    with _runner(engine) as runner:
+        clusters = cluster_many(articles, settings.cluster, runner,
+                                previous=store.clusters() if whole_store else (),
+                                partition=settings.partition)
+    if whole_store:
         store.save_clusters(clusters)
     return clusters, failures
 
@@ -211,6 +232,7 @@ def compare_sources(
     *,
     cluster_id: str | None = None,
     references: Sequence[str] = (),
+    engine: Engine | None = None,
     progress: Progress = no_progress,
 ) -> tuple[Comparison, list[SourceFailure]]:
     """Compare every report of one event with its reference(s).
@@ -226,9 +248,11 @@ def compare_sources(
         articles, failures = _articles_from(inputs, settings, store)
     else:
         articles, failures = _cluster_articles(store, cluster_id), []
-    extractions = [extract_article(a) for a in progress(articles, "extract")]
-    return compare_articles(extractions, references=references,
-                            settings=settings.compare), failures
+    with _runner(engine) as runner:
+        extractions = list(progress(extract_many(articles, runner), "extract"))
+        comparison = compare_one(extractions, runner, references=references,
+                                 settings=settings.compare)
+    return comparison, failures
 
 
 def _cluster_articles(store: Store, cluster_id: str | None) -> list[Article]:

@@ -193,9 +193,11 @@ class CompareSettings:
 class PartitionSettings:
     """How a corpus is cut into clustering tasks (see ``coverage_cmp.scale``)."""
 
-    window_days: float | None = 28.0
-    """Length of one partition's own time window (``--partition-days``); a year gives 13
-    partitions. None clusters the whole corpus in one task."""
+    window_days: float | None = None
+    """Length of one partition's own time window (``--partition-days``); 28 days cut a year
+    into 13 partitions. None (the default) clusters the whole corpus in one task, exactly:
+    partitions keep undated articles among themselves and do not link copies published more
+    than a window apart, so use them only for corpora one pass cannot hold."""
     overlap_days: float | None = None
     """Days before the window that its task also clusters; None takes the clustering
     window (``ClusterSettings.window_days``), the furthest apart two articles can link."""

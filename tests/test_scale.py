@@ -83,6 +83,10 @@ def generated(generated_events: tuple[list[Article], list[int]]) -> list[Article
     return generated_events[0]
 
 
+#: Four-week partitions, as a year-long corpus would use.
+MONTHLY = PartitionSettings(window_days=28)
+
+
 def _json(items: list) -> str:
     return json.dumps([item.to_json() for item in items], ensure_ascii=False)
 
@@ -92,11 +96,13 @@ def test_fixtures_same_json_on_every_engine(fixture_articles: list[Article],
     settings = Settings()
     inline = [extract_article(a) for a in fixture_articles]
     one_window = PartitionSettings(window_days=3650)
-    partitioned = _json(cluster_many(fixture_articles, settings.cluster, LocalEngine(1)))
+    partitioned = _json(cluster_many(fixture_articles, settings.cluster, LocalEngine(1),
+                                     partition=MONTHLY))
     for engine in (local_engine, dask_engine):
         extractions = list(extract_many(fixture_articles, engine))
         assert _json(extractions) == _json(inline)
-        assert _json(cluster_many(fixture_articles, settings.cluster, engine)) == partitioned
+        assert _json(cluster_many(fixture_articles, settings.cluster, engine,
+                                  partition=MONTHLY)) == partitioned
         assert (_json(cluster_many(fixture_articles, settings.cluster, engine,
                                    partition=one_window))
                 == _json(cluster_articles(fixture_articles, settings.cluster)))
@@ -113,9 +119,9 @@ def test_generated_corpus_same_json_on_dask_and_local(generated: list[Article],
     settings = Settings()
     assert (_json(list(extract_many(generated, dask_engine)))
             == _json(list(extract_many(generated, local_engine))))
-    partitioned = cluster_many(generated, settings.cluster, dask_engine)
+    partitioned = cluster_many(generated, settings.cluster, dask_engine, partition=MONTHLY)
     assert _json(partitioned) == _json(cluster_many(generated, settings.cluster,
-                                                     LocalEngine(1)))
+                                                     LocalEngine(1), partition=MONTHLY))
     members = [m.id for c in partitioned for m in c.articles]
     assert sorted(members) == sorted(a.id for a in generated)  # each article exactly once
     by_id = {a.id: extract_article(a) for a in generated}
@@ -129,14 +135,14 @@ def test_partitioned_clusters_agree_with_one_pass(
     """Windows of 28 days with the clustering window as overlap lose almost nothing."""
     articles, events = generated_events
     settings = Settings().cluster
-    assert len(plan_partitions([(a.id, a.published) for a in articles], PartitionSettings(),
-                               settings.window_days)) >= 12
+    assert len(plan_partitions([(a.id, a.published) for a in articles],
+                               MONTHLY, settings.window_days)) >= 12
 
     def f1(clusters: list) -> float:
         label = {m.id: c.id for c in clusters for m in c.articles}
         return bcubed([str(e) for e in events], [label[a.id] for a in articles])[2]
 
-    partitioned = f1(cluster_many(articles, settings, local_engine))
+    partitioned = f1(cluster_many(articles, settings, local_engine, partition=MONTHLY))
     assert partitioned >= f1(cluster_articles(articles, settings)) - 0.02
 
 
@@ -216,4 +222,4 @@ def test_store_path_resumes_and_matches_the_local_pipeline(tmp_path: Path,
 def test_one_partition_keeps_the_input_order() -> None:
     dates = [("b", "2024-03-02"), ("a", None), ("c", "2024-03-01")]
     assert plan_partitions(dates, PartitionSettings(window_days=None), 3)[0].ids == ("b", "a", "c")
-    assert plan_partitions(dates, PartitionSettings(), 3)[0].ids == ("b", "a", "c")
+    assert plan_partitions(dates, MONTHLY, 3)[0].ids == ("b", "a", "c")
