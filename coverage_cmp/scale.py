@@ -42,6 +42,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from scipy.cluster.hierarchy import DisjointSet
+
 from coverage_cmp.cluster import cluster_articles
 from coverage_cmp.compare import compare_articles
 from coverage_cmp.compare.reference import choose_references
@@ -186,15 +188,7 @@ def reconcile_clusters(partitions: Sequence[Sequence[Cluster]],
     label of its largest part; copies point to the earliest copy found in any window.
     """
     previous_ids = {c.id for c in previous}
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    shared = DisjointSet()
     members: dict[str, ClusterMember] = {}
     parts: list[Cluster] = []
     copy_pairs: list[tuple[str, str]] = []
@@ -202,15 +196,17 @@ def reconcile_clusters(partitions: Sequence[Sequence[Cluster]],
         for cluster in clusters:
             parts.append(cluster)
             first = cluster.articles[0].id
+            shared.add(first)
             for member in cluster.articles:
                 members.setdefault(member.id, member)
-                parent[find(member.id)] = find(first)
+                shared.add(member.id)
+                shared.merge(member.id, first)
                 if member.duplicate_of:
                     copy_pairs.append((member.id, member.duplicate_of))
     earliest_copy = _earliest_copies(copy_pairs, members)
     groups: dict[str, list[Cluster]] = {}
     for cluster in parts:
-        groups.setdefault(find(cluster.articles[0].id), []).append(cluster)
+        groups.setdefault(shared[cluster.articles[0].id], []).append(cluster)
     out = []
     for pieces in groups.values():
         ids = {m.id for piece in pieces for m in piece.articles}
@@ -234,21 +230,16 @@ def reconcile_clusters(partitions: Sequence[Sequence[Cluster]],
 def _earliest_copies(pairs: Sequence[tuple[str, str]],
                      members: dict[str, ClusterMember]) -> dict[str, str]:
     """Article id -> earliest article of its group of copies (the earliest maps to none)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    copies = DisjointSet()
     for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            first, second = sorted((ra, rb), key=lambda i: _member_key(members[i]))
-            parent[second] = first
-    return {i: find(i) for i in list(parent) if find(i) != i}
+        copies.add(a)
+        copies.add(b)
+        copies.merge(a, b)
+    out: dict[str, str] = {}
+    for group in copies.subsets():
+        earliest = min(group, key=lambda i: _member_key(members[i]))
+        out.update({i: earliest for i in group if i != earliest})
+    return out
 
 
 def _member_key(member: ClusterMember) -> tuple[bool, float, str, str]:
