@@ -166,16 +166,28 @@ def _log_entry(link: Link, outcome: FetchResult | SourceError) -> FetchLogEntry:
                          attempts=outcome.attempts, elapsed_s=outcome.elapsed_s)
 
 
+def _fetch_logged(fetcher: Fetcher, url: str, source: str, accept: str,
+                  log_to: list[Collected], *, report: bool = True) -> FetchResult | None:
+    """Fetch one URL, noting the outcome in ``log_to`` (and, if ``report``, a failure for
+    the user); None if it failed."""
+    try:
+        result = fetcher.fetch(url, accept=accept)
+    except SourceError as exc:
+        log_to.append(_log_entry(Link(url=url, source=source), exc))
+        if report:
+            log_to.append(SourceFailure(url, exc.reason))
+        return None
+    log_to.append(_log_entry(Link(url=url, source=source), result))
+    return result
+
+
 def _expand_feed(url: str, source: str, settings: CollectSettings, fetcher: Fetcher,
                  out: list[Link]) -> Iterator[Collected]:
-    try:
-        result = fetcher.fetch(url, accept="feed")
-    except SourceError as exc:
-        yield _log_entry(Link(url=url, source=source), exc)
-        yield SourceFailure(url, exc.reason)
-        return
-    yield _log_entry(Link(url=url, source=source), result)
-    yield from _feed_from_result(result, source, settings, out)
+    notes: list[Collected] = []
+    result = _fetch_logged(fetcher, url, source, "feed", notes)
+    yield from notes
+    if result is not None:
+        yield from _feed_from_result(result, source, settings, out)
 
 
 def _feed_from_result(result: FetchResult, source: str, settings: CollectSettings,
@@ -192,23 +204,17 @@ def _feed_from_result(result: FetchResult, source: str, settings: CollectSetting
 
 def _expand_site(url: str, settings: CollectSettings, fetcher: Fetcher,
                  out: list[Link]) -> Iterator[Collected]:
-    try:
-        front = fetcher.fetch(url, accept="page")
-    except SourceError as exc:
-        yield _log_entry(Link(url=url, source=url), exc)
-        yield SourceFailure(url, exc.reason)
+    notes: list[Collected] = []
+    front = _fetch_logged(fetcher, url, url, "page", notes)
+    yield from notes
+    if front is None:
         return
-    yield _log_entry(Link(url=url, source=url), front)
-    log_entries: list[FetchLogEntry] = []
+    log_entries: list[Collected] = []
 
     def fetch_text(page_url: str) -> str | None:
-        try:
-            result = fetcher.fetch(page_url, accept="any-text")
-        except SourceError as exc:
-            log_entries.append(_log_entry(Link(url=page_url, source=url), exc))
-            return None
-        log_entries.append(_log_entry(Link(url=page_url, source=url), result))
-        return result.text
+        """Category pages: a failure is logged, not reported (the site still yields)."""
+        result = _fetch_logged(fetcher, page_url, url, "any-text", log_entries, report=False)
+        return result.text if result is not None else None
 
     try:
         found = site_links(front.text, front.final_url, fetch_text=fetch_text,
