@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -202,16 +203,39 @@ class Store:
         self.path = str(path)
         self.readonly = readonly
         try:
-            self._db = self._connect()
-            if not readonly:
-                self._migrate()
-            else:
-                self._check_schema()
+            self._db = self._open()
         except sqlite3.Error as exc:
             reason = _reason(exc)
             if "unable to open" in str(exc) and Path(self.path).exists():
                 reason = "cannot open it for writing (read-only file or folder?)"
             raise StoreError(f"cannot use {self.path} as a store: {reason}") from exc
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect and bring the schema up to date, waiting out other processes doing the same.
+
+        Switching a new file to WAL mode needs the file to itself, and SQLite reports
+        "database is locked" at once instead of calling its busy handler, so two processes
+        starting on one new store retry here until ``BUSY_TIMEOUT_MS``.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.01
+        while True:
+            db = None
+            try:
+                db = self._db = self._connect()
+                if self.readonly:
+                    self._check_schema()
+                else:
+                    self._migrate()
+                return db
+            except sqlite3.OperationalError as exc:
+                if db is not None:
+                    db.close()
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def _connect(self) -> sqlite3.Connection:
         p = Path(self.path)
