@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import socket
 import sys
 from pathlib import Path
 
 import pytest
-import tldextract
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml.etree import ParserError
@@ -81,28 +79,6 @@ should double it.</p></div>
 <footer><p>© 2024 Wexbridge Courier Ltd. All rights reserved.</p>
 <a href="/privacy">Privacy policy</a></footer>
 </body></html>"""
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Make every socket connection and DNS lookup fail, recording the attempts.
-
-    tldextract's shared extractor is reset to its downloading default, so a library
-    that would fetch the Public Suffix List is caught here.
-    """
-    attempts: list[tuple] = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise OSError("network disabled in this test")
-
-    monkeypatch.setattr(tldextract.tldextract, "TLD_EXTRACTOR",
-                        tldextract.TLDExtract(cache_dir=None))
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    return attempts
 
 
 def test_trafilatura_keeps_only_the_story_paragraphs() -> None:

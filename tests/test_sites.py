@@ -71,28 +71,6 @@ def settings(**changes) -> CollectSettings:
     return replace(CollectSettings(), **changes)
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Make every socket connection and DNS lookup fail, recording the attempts.
-
-    tldextract's shared extractor is reset to its downloading default, so a library
-    that would fetch the Public Suffix List is caught here.
-    """
-    attempts: list[tuple] = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise OSError("network disabled in this test")
-
-    monkeypatch.setattr(tldextract.tldextract, "TLD_EXTRACTOR",
-                        tldextract.TLDExtract(cache_dir=None))
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    return attempts
-
-
 # --- is_feed -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("content_type", "text", "expected"), [
