@@ -4,7 +4,7 @@ A cluster of 50 reports (300 to 1,500 words) and one reference is made from real
 text of the article extraction benchmark (``../shared/data``): the reference is one
 article; each report keeps a trimmed, reordered share of its paragraphs and adds
 paragraphs of other articles, so tiles, rewrites and new text all occur. Figures are CPU
-times of this process, median of ``RUNS`` runs:
+times of this process, median of 3 runs:
 
 - extracting the bodies of 51 benchmark pages from their HTML (``extract_page``);
 - ``compare_articles`` over the 51 articles (quotes and facts extracted beforehand,
@@ -24,8 +24,8 @@ import json
 import random
 import statistics
 import time
-from collections.abc import Callable
-from pathlib import Path
+
+from _common import BENCHMARK_DIR, median_cpu_s
 
 from coverage_cmp.collect.body import extract_page
 from coverage_cmp.compare import compare_articles
@@ -35,18 +35,8 @@ from coverage_cmp.extract.facts import extract_facts
 from coverage_cmp.extract.quotes import extract_quotes
 from coverage_cmp.model import Article, Extraction
 
-DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data"
-        / "article-extraction-benchmark")
-RUNS = 3
-
-
-def _median_time(work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(RUNS):
-        begin = time.process_time()
-        work()
-        times.append(time.process_time() - begin)
-    return statistics.median(times)
+DATA = BENCHMARK_DIR
+_median_time = median_cpu_s
 
 
 def _compare_cold(cluster: list[Extraction]) -> object:

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
 import trafilatura
+from _common import BENCHMARK_DIR, median_cpu_s
 
 from coverage_cmp.extract import extract_article
 from coverage_cmp.extract.dates import find_dates
@@ -34,19 +33,12 @@ from coverage_cmp.extract.places import find_places, gazetteer
 from coverage_cmp.extract.quotes import extract_quotes
 from coverage_cmp.model import Article
 
-DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data"
-        / "article-extraction-benchmark")
-RUNS = 3
+DATA = BENCHMARK_DIR
 
 
 def _median_time(work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(RUNS):
-        _run_mentions.cache_clear()  # every run starts cold, as a fresh process would
-        begin = time.process_time()
-        work()
-        times.append(time.process_time() - begin)
-    return statistics.median(times)
+    """Every run starts cold (name cache emptied), as a fresh process would."""
+    return median_cpu_s(work, before=_run_mentions.cache_clear)
 
 
 def main() -> None:
@@ -90,8 +82,8 @@ def main() -> None:
 
     print(f"pages: {len(bodies)}, body characters: {sum(map(len, bodies))}")
     print(f"gazetteer and word lists, loaded once: {load_s:.2f} s")
-    print(f"trafilatura body extraction (median of {RUNS}): {trafilatura_s:.2f} s")
-    print(f"quotes + facts extraction (median of {RUNS}): {extract_s:.2f} s")
+    print(f"trafilatura body extraction (median of 3): {trafilatura_s:.2f} s")
+    print(f"quotes + facts extraction (median of 3): {extract_s:.2f} s")
     print(f"ratio extraction / trafilatura: {extract_s / trafilatura_s:.3f} (goal < 0.25)")
     print("per stage: " + ", ".join(
         f"{name} {_median_time(work):.2f} s" for name, work in stages.items()))
