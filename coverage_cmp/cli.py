@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,7 @@ from coverage_cmp.pipeline import (
     corpus_events,
     extract_sources,
     load_articles,
+    run_whole_store,
 )
 from coverage_cmp.report import terminal
 from coverage_cmp.report.console import (
@@ -410,6 +412,37 @@ def compare(
         OutputFormat.md: lambda: render_compare_markdown(comparison),
         OutputFormat.html: lambda: render_compare_html(comparison),
     }, fmt, output, failures, csv=lambda folder: write_compare_csv(comparison, folder))
+
+
+@app.command()
+def run(
+    db: DbOption = DEFAULT_DB,
+    partition_days: Annotated[float | None, typer.Option(
+        help="Cluster each window of this many days (plus the clustering window before it) "
+        "as its own task.")] = 28.0,
+    engine: EngineOption = EngineName.local,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Extract, cluster and compare a whole store, writing each piece back as it is done.
+
+    A rerun after a crash, or after new articles arrive, redoes only what is missing or
+    changed. Then `coverage-cmp report` gives the corpus view.
+
+    Example: coverage-cmp run --db coverage.db --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
+    settings = Settings(partition=PartitionSettings(window_days=partition_days))
+    with Store(db) as store, _engine(engine, scheduler, workers) as runner:
+        done = run_whole_store(store, settings, runner)
+    counts = asdict(done)
+    _finish({"schema": "coverage-cmp/run@1", **counts}, {OutputFormat.table: lambda: (
+        f"extracted {done.extracted} ({done.extractions_reused} reused), clustered "
+        f"{done.partitions_clustered} windows ({done.partitions_reused} reused) into "
+        f"{done.clusters} clusters, compared {done.compared} events "
+        f"({done.comparisons_reused} reused)")}, fmt, output, [])
 
 
 @app.command()

@@ -26,7 +26,7 @@ from coverage_cmp.model import (
     SourceFailure,
 )
 from coverage_cmp.report.corpus import Event, compare_clusters
-from coverage_cmp.scale import cluster_many, compare_one, extract_many
+from coverage_cmp.scale import ScaleReport, cluster_many, compare_one, extract_many, run_store
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import Store
 
@@ -292,3 +292,21 @@ def corpus_events(store: Store, settings: Settings | None = None, *,
     extractions = [extract_article(a) for a in progress(articles, "extract")]
     events = compare_clusters(clusters, extractions, settings.compare)
     return list(progress(events, "compare"))
+
+
+def run_whole_store(store: Store, settings: Settings, engine: Engine) -> ScaleReport:
+    """Extract, cluster and compare every article in ``store``, resumably, with a manifest.
+
+    A rerun after a crash (or after new articles arrive) redoes only what is missing or
+    whose inputs changed; see ``scale.run_store``.
+    """
+    run_id = store.start_run("run", [store.path], asdict(settings), package_versions())
+    status = "interrupted"
+    report = ScaleReport()
+    try:
+        report = run_store(store, settings, engine, run_id=run_id)
+        status = "ok"
+    finally:
+        store.finish_run(run_id, status, {k: v for k, v in asdict(report).items()
+                                          if isinstance(v, int)})
+    return report

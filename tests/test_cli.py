@@ -370,3 +370,19 @@ def test_parquet_export_then_import_keeps_every_article(clustered_store: Path,
     assert again.stderr.startswith("0 new articles")
     missing = run("import", str(tmp_path / "nowhere"), "--db", str(db))
     assert missing.returncode == 2 and "nowhere" in missing.stderr
+
+
+def test_run_does_the_whole_store_and_a_rerun_redoes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    assert run("collect", *files, "--db", str(db)).returncode == 0
+    first = run("run", "--db", str(db), "--workers", "1", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    done = json.loads(first.stdout)
+    assert done["extracted"] == len(files) and done["extractions_reused"] == 0
+    assert done["clusters"] >= 3 and done["compared"] >= 1
+    again = json.loads(run("run", "--db", str(db), "--workers", "1", "--format",
+                           "json").stdout)
+    assert (again["extracted"], again["extractions_reused"]) == (0, len(files))
+    assert again["compared"] == 0 and again["comparisons_reused"] == done["compared"]
+    assert run("report", "--db", str(db), "--format", "json").returncode == 0
