@@ -125,6 +125,13 @@ def _failure(source: str, reason: str) -> SourceFailure:
     return SourceFailure(source, reason)
 
 
+def _not_text(data: bytes, binary_reason: str) -> str | None:
+    """Why the start of a file cannot be read as an article, or None when it can."""
+    if not data.strip():
+        return "empty file"
+    return binary_reason if looks_binary(data) else None
+
+
 # --- folders ----------------------------------------------------------------------------
 
 def _read_folder(folder: str, settings: CollectSettings,
@@ -196,11 +203,9 @@ def _read_whole(path: str, kind: str | None, settings: CollectSettings,
         return
     with open(path, "rb") as stream:
         data = stream.read(settings.max_file_bytes + 1)
-    if not data.strip():
-        yield _failure(path, "empty file")
-        return
-    if looks_binary(data):
-        yield _failure(path, "binary file, not text or HTML")
+    unusable = _not_text(data, "binary file, not text or HTML")
+    if unusable:
+        yield _failure(path, unusable)
         return
     if kind == "html":
         yield html_article(data, source=path, settings=settings, outlets=outlets)
@@ -349,11 +354,9 @@ def _read_export(path: str, kind: str, settings: CollectSettings,
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         yield _failure(path, f"not a readable gzip file ({exc})")
         return
-    if not sample.strip():
-        yield _failure(path, "empty file")
-        return
-    if looks_binary(sample):
-        yield _failure(path, "binary file, not text")
+    unusable = _not_text(sample, "binary file, not text")
+    if unusable:
+        yield _failure(path, unusable)
         return
     try:
         with opener(path, "rt", encoding=detect_encoding(sample), errors="replace",
