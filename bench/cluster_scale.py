@@ -24,8 +24,10 @@ events and on the ECB+ texts with B-cubed F1:
   save once the features are built.
 
 Run: ``.venv/bin/python bench/cluster_scale.py [--sizes 10000,20000,40000,80000]
-[--no-baseline] [--repeat 3] [--undated]`` (each point the median of ``--repeat`` runs;
-``--undated`` clusters the same articles without their dates).
+[--no-baseline] [--repeat 3] [--undated] [--stages]`` (each point the median of ``--repeat``
+runs; ``--undated`` clusters the same articles without their dates; ``--stages`` prints only
+the median seconds of each stage of ``cluster_articles`` at the first size, over ``--repeat``
+runs in this process).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import json
 import math
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -45,7 +48,20 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from coverage_cmp.cluster import _features, cluster_articles, quick_fact_tokens
+from coverage_cmp.cluster import (
+    _average_linkage,
+    _build_clusters,
+    _duplicate_pairs,
+    _earliest_copies,
+    _features,
+    _neighbour_graph,
+    _owner_of,
+    _sort_key,
+    _timestamp,
+    _with_pairs,
+    cluster_articles,
+    quick_fact_tokens,
+)
 from coverage_cmp.model import Article
 from coverage_cmp.settings import ClusterSettings
 
@@ -180,6 +196,51 @@ def ecb_f1(method: str) -> float:
     return bcubed([d.event for d in docs], predicted)[2]
 
 
+def stage_seconds(articles: list[Article], settings: ClusterSettings) -> dict[str, float]:
+    """Seconds of each stage of ``cluster_articles``, run step by step as it runs them."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        seconds[stage] = now - started
+        started = now
+
+    stamps = np.array([_timestamp(a.published) for a in articles], dtype=np.float64)
+    order = sorted(range(len(articles)), key=lambda i: _sort_key(articles[i], stamps[i]))
+    docs = [articles[i] for i in order]
+    times = stamps[order]
+    token_lists = [quick_fact_tokens(doc.text) for doc in docs]
+    lap("fact tokens")
+    features = _features(docs, token_lists, settings)
+    lap("features")
+    duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
+    lap("duplicates")
+    graph = _neighbour_graph(features, times, settings)
+    graph = _with_pairs(graph, features.matrix, duplicate_pairs)
+    lap("graph")
+    owner = _owner_of({}, len(docs))
+    labels = _average_linkage(graph, settings.threshold, duplicate_pairs, owner)
+    lap("linkage")
+    duplicate_of = _earliest_copies(len(docs), duplicate_pairs)
+    _build_clusters(docs, labels, duplicate_of, features, {})
+    lap("clusters+labels")
+    return seconds
+
+
+def print_stages(size: int, undated: bool, repeat: int) -> None:
+    """Median seconds per stage of ``repeat`` runs at ``size`` articles, in this process."""
+    articles, _ = synthetic_corpus(size)
+    if undated:
+        articles = [dataclasses.replace(a, published=None) for a in articles]
+    runs = [stage_seconds(articles, ClusterSettings()) for _ in range(repeat)]
+    medians = {stage: statistics.median(run[stage] for run in runs) for stage in runs[0]}
+    print(f"stages    n={size:>6}  median of {repeat} runs: "
+          + ", ".join(f"{stage} {value:.2f} s" for stage, value in medians.items())
+          + f"; total {sum(medians.values()):.2f} s", flush=True)
+
+
 def in_subprocess(size: int, method: str, obvious_at: float) -> dict:
     output = subprocess.run([sys.executable, __file__, "--one", str(size), method,
                              str(obvious_at)],
@@ -194,12 +255,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--undated", action="store_true",
                         help="drop the publication dates (no window: anchor candidates only)")
+    parser.add_argument("--stages", action="store_true",
+                        help="print the median seconds of each stage at the first size")
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "METHOD", "OBVIOUS_THRESHOLD"))
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(int(args.one[0]), args.one[1], float(args.one[2]))))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.stages:
+        print_stages(sizes[0], args.undated, args.repeat)
+        return
     print(f"settings: {ClusterSettings()}")
     print(f"each point is the median of {args.repeat} runs; 'features' = fact tokens and "
           "TF-IDF matrix, shared by both methods")
