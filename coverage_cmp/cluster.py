@@ -41,13 +41,15 @@ import heapq
 import itertools
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
 import numpy as np
 import scipy.sparse as sp
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch.minhash import _fmix
 from dateutil.parser import isoparse
 from sklearn.feature_extraction.text import (
     ENGLISH_STOP_WORDS,
@@ -74,6 +76,7 @@ _ALL_UNDATED_PAIRS = 5000
 _NUM_PERM = 64
 _SHINGLE_WORDS = 4
 _SHINGLE_CHUNK = 1000
+_MINHASH_CHUNK = 4096  # shingles permuted at once: 64 x 4096 x 4 bytes stay in cache
 _LABEL_NUMBERS = 2
 _LABEL_PARTS = 5
 _GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week", "day", "hour",
@@ -289,62 +292,107 @@ def _weighted_text(doc: Article, title_weight: int) -> str:
 
 
 def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[int, int]]:
-    """Pairs (earlier, later) of near-verbatim copies, by MinHash LSH on word shingles."""
-    shingle_sets = _shingle_hashes([doc.text for doc in docs])
-    hashes = MinHash.bulk(shingle_sets, num_perm=_NUM_PERM, hashfunc=int)
+    """Pairs (earlier, later) of near-verbatim copies, by MinHash LSH on word shingles.
+
+    Every text with words goes into one datasketch LSH index; two texts sharing one of its
+    bands are candidates, kept when their estimated Jaccard similarity (what
+    ``MinHash.jaccard`` gives) reaches ``threshold``.
+    """
+    hashes, counts = _shingle_hashes([doc.text for doc in docs])
+    template = MinHash(num_perm=_NUM_PERM, scheme="affine32")
+    values = _minhash_values(hashes, counts, template)
     # candidates from a lower threshold: with 64 permutations, LSH tuned at the threshold
     # itself missed the fixtures' trade copy (Jaccard 0.91, estimated 0.84)
     index = MinHashLSH(threshold=max(0.05, threshold - 0.1), num_perm=_NUM_PERM)
-    pairs = []
-    for i, minhash in enumerate(hashes):
-        if not len(shingle_sets[i]):
-            continue
-        for j in index.query(minhash):
-            if hashes[j].jaccard(minhash) >= threshold:
-                pairs.append((j, i))
-        index.insert(i, minhash)
-    return sorted(pairs)
+    with index.insertion_session() as session:
+        for i in np.flatnonzero(counts).tolist():
+            session.insert(i, LeanMinHash(seed=template.seed, hashvalues=values[i],
+                                          scheme=template.scheme), check_duplication=False)
+    candidates: set[tuple[int, int]] = set()
+    for table in index.hashtables:
+        for band, size in table.itemcounts().items():
+            if size > 1:
+                candidates.update(itertools.combinations(sorted(table.get(band)), 2))
+    if not candidates:
+        return []
+    earlier, later = np.array(sorted(candidates)).T
+    estimates = np.count_nonzero(values[earlier] == values[later], axis=1) / np.float64(_NUM_PERM)
+    copies = estimates >= threshold
+    return list(zip(earlier[copies].tolist(), later[copies].tolist(), strict=True))
 
 
-def _shingle_hashes(texts: Sequence[str]) -> list[np.ndarray]:
-    """For each text, 32-bit hashes of its word 4-grams (case folded; a shorter text is one
-    shingle).
+def _minhash_values(hashes: np.ndarray, counts: np.ndarray, template: MinHash) -> np.ndarray:
+    """Hash values, one row per text, of MinHashes like ``template`` (scheme affine32) each
+    updated with one text's shingle hashes (``counts[i]`` of ``hashes`` for text ``i``).
+
+    The values ``MinHash.update_batch`` gives, with datasketch's own pre-mix and the
+    template's permutations applied to ``_MINHASH_CHUNK`` shingles at a time in numpy
+    instead of a Python call per shingle. A text without shingles keeps the template's.
+    """
+    a, b = template.permutations
+    mixed = _fmix(hashes.astype(np.uint32), 32)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    shingled = np.flatnonzero(counts)
+    shingled_ends = ends[shingled]
+    values = np.tile(template.hashvalues[:, None], (1, len(counts)))
+    first = 0
+    while first < len(shingled):
+        begin = starts[shingled[first]]
+        last = max(first + 1, int(np.searchsorted(shingled_ends, begin + _MINHASH_CHUNK,
+                                                  side="right")))
+        rows = shingled[first:last]
+        permuted = np.multiply.outer(a, mixed[begin:ends[rows[-1]]])
+        permuted += b[:, None]
+        values[:, rows] = np.minimum.reduceat(permuted, starts[rows] - begin, axis=1)
+        first = last
+    return values.T
+
+
+def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of the texts' word 4-grams (case folded; a shorter text is one
+    shingle), text after text, and how many each text has.
 
     Words are numbered through one vocabulary for all texts (so equal shingles get equal
     hashes) and the windows of ``_SHINGLE_CHUNK`` texts at a time are combined at once in
     numpy, far faster than hashing every shingle string; the result is deterministic for
     the same input.
     """
-    numbers: dict[str, int] = {}
-    shingles: list[np.ndarray] = []
+    numbers: defaultdict[str, int] = defaultdict()
+    numbers.default_factory = numbers.__len__  # a new word gets the next number
+    hashes: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     for chunk_start in range(0, len(texts), _SHINGLE_CHUNK):
         word_lists = [_WORD.findall(text.casefold())
                       for text in texts[chunk_start:chunk_start + _SHINGLE_CHUNK]]
-        for word in dict.fromkeys(itertools.chain.from_iterable(word_lists)):
-            numbers.setdefault(word, len(numbers))
         lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
         codes = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(word_lists)),
                             dtype=np.uint64, count=int(lengths.sum()))
-        shingles.extend(_combined_windows(codes, lengths))
-    return shingles
+        chunk_hashes, windows = _combined_windows(codes, lengths)
+        hashes.append(chunk_hashes)
+        counts.append(windows)
+    if not hashes:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    return np.concatenate(hashes), np.concatenate(counts)
 
 
-def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    """Hashes of the word windows of consecutive texts whose word numbers are ``codes``."""
+def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the word windows of consecutive texts whose word numbers are ``codes``, and
+    how many windows each text has."""
+    windows = np.maximum(lengths - _SHINGLE_WORDS + 1, np.minimum(lengths, 1))
     ends = np.cumsum(lengths)
-    end_of = np.repeat(ends, lengths)
-    position = np.arange(len(codes))
-    combined = codes + np.uint64(1)
+    window_ends = np.cumsum(windows)
+    text_end = np.repeat(ends, windows)
+    start = (np.repeat(ends - lengths - (window_ends - windows), windows)
+             + np.arange(window_ends[-1] if len(windows) else 0))
+    combined = codes[start] + np.uint64(1)
     for offset in range(1, _SHINGLE_WORDS):
-        inside = position + offset < end_of
-        following = np.zeros_like(codes)
-        following[inside] = codes[position[inside] + offset]
+        inside = start + offset < text_end
+        following = np.zeros_like(combined)
+        following[inside] = codes[start[inside] + offset]
         combined = combined * np.uint64(1_000_003) + following
     combined *= np.uint64(0x9E3779B97F4A7C15)  # spread the bits (Fibonacci hashing)
-    hashed = combined >> np.uint64(32)
-    windows = np.maximum(lengths - _SHINGLE_WORDS + 1, np.minimum(lengths, 1))
-    return [hashed[start:start + count]
-            for start, count in zip((ends - lengths).tolist(), windows.tolist(), strict=True)]
+    return (combined >> np.uint64(32)).astype(np.uint32), windows
 
 
 def _neighbour_graph(features: _Features, times: np.ndarray,

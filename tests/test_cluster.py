@@ -7,9 +7,11 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
+from datasketch import MinHash
 
-from coverage_cmp.cluster import cluster_articles
+from coverage_cmp.cluster import _NUM_PERM, _minhash_values, _shingle_hashes, cluster_articles
 from coverage_cmp.collect.files import read_path
 from coverage_cmp.collect.outlets import OutletDirectory
 from coverage_cmp.errors import SettingsError
@@ -251,3 +253,21 @@ def test_notarise_fixtures_form_one_cluster_per_announcement():
     for name in [expected["near_verbatim"]] if isinstance(expected["near_verbatim"], str) \
             else expected["near_verbatim"]:
         assert members[name].duplicate_of is not None
+
+
+def test_copy_sketches_are_the_minhashes_datasketch_gives_for_the_shingles():
+    rng = random.Random(5)
+    vocabulary = [f"word{n}" for n in range(500)]
+    # a text longer than one batch of permuted shingles, empty and one-word texts among them
+    texts = [a.text for a in make_articles()] + ["", "Short", "", " ".join(
+        rng.choice(vocabulary) for _ in range(9000))] + [" ".join(
+            rng.choice(vocabulary) for _ in range(rng.randint(1, 900))) for _ in range(20)]
+    hashes, counts = _shingle_hashes(texts)
+    template = MinHash(num_perm=_NUM_PERM, scheme="affine32")
+    values = _minhash_values(hashes, counts, template)
+    assert values.shape == (len(texts), _NUM_PERM)
+    for text_hashes, text_values in zip(np.split(hashes, np.cumsum(counts)[:-1]), values,
+                                        strict=True):
+        expected = MinHash(num_perm=_NUM_PERM, scheme="affine32", hashfunc=int)
+        expected.update_batch(text_hashes.tolist())
+        assert np.array_equal(text_values, expected.hashvalues)
