@@ -26,8 +26,8 @@ events and on the ECB+ texts with B-cubed F1:
 Run: ``.venv/bin/python bench/cluster_scale.py [--sizes 10000,20000,40000,80000]
 [--no-baseline] [--repeat 3] [--undated] [--stages]`` (each point the median of ``--repeat``
 runs; ``--undated`` clusters the same articles without their dates; ``--stages`` prints only
-the median seconds of each stage of ``cluster_articles`` at the first size, over ``--repeat``
-runs in this process).
+the median CPU seconds of each stage of ``cluster_articles`` at the first size, over
+``--repeat`` runs in this process: CPU time, since the machine is shared).
 """
 
 from __future__ import annotations
@@ -197,13 +197,13 @@ def ecb_f1(method: str) -> float:
 
 
 def stage_seconds(articles: list[Article], settings: ClusterSettings) -> dict[str, float]:
-    """Seconds of each stage of ``cluster_articles``, run step by step as it runs them."""
+    """CPU seconds of each stage of ``cluster_articles``, run step by step as it runs them."""
     seconds: dict[str, float] = {}
-    started = time.perf_counter()
+    started = time.process_time()
 
     def lap(stage: str) -> None:
         nonlocal started
-        now = time.perf_counter()
+        now = time.process_time()
         seconds[stage] = now - started
         started = now
 
@@ -230,13 +230,13 @@ def stage_seconds(articles: list[Article], settings: ClusterSettings) -> dict[st
 
 
 def print_stages(size: int, undated: bool, repeat: int) -> None:
-    """Median seconds per stage of ``repeat`` runs at ``size`` articles, in this process."""
+    """Median CPU seconds per stage of ``repeat`` runs at ``size`` articles, in this process."""
     articles, _ = synthetic_corpus(size)
     if undated:
         articles = [dataclasses.replace(a, published=None) for a in articles]
     runs = [stage_seconds(articles, ClusterSettings()) for _ in range(repeat)]
     medians = {stage: statistics.median(run[stage] for run in runs) for stage in runs[0]}
-    print(f"stages    n={size:>6}  median of {repeat} runs: "
+    print(f"stages    n={size:>6}  CPU seconds, median of {repeat} runs: "
           + ", ".join(f"{stage} {value:.2f} s" for stage, value in medians.items())
           + f"; total {sum(medians.values()):.2f} s", flush=True)
 
@@ -256,7 +256,7 @@ def main() -> None:
     parser.add_argument("--undated", action="store_true",
                         help="drop the publication dates (no window: anchor candidates only)")
     parser.add_argument("--stages", action="store_true",
-                        help="print the median seconds of each stage at the first size")
+                        help="print the median CPU seconds of each stage at the first size")
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "METHOD", "OBVIOUS_THRESHOLD"))
     args = parser.parse_args()
     if args.one:
