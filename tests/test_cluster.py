@@ -9,9 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datasketch import MinHash
+from datasketch import MinHash, MinHashLSH
 
-from coverage_cmp.cluster import _NUM_PERM, _minhash_values, _shingle_hashes, cluster_articles
+from coverage_cmp.cluster import (
+    _NUM_PERM,
+    _duplicate_pairs,
+    _minhash_values,
+    _shingle_hashes,
+    cluster_articles,
+)
 from coverage_cmp.collect.files import read_path
 from coverage_cmp.collect.outlets import OutletDirectory
 from coverage_cmp.errors import SettingsError
@@ -271,3 +277,33 @@ def test_copy_sketches_are_the_minhashes_datasketch_gives_for_the_shingles():
         expected = MinHash(num_perm=_NUM_PERM, scheme="affine32", hashfunc=int)
         expected.update_batch(text_hashes.tolist())
         assert np.array_equal(text_values, expected.hashvalues)
+
+
+def test_copies_are_the_pairs_datasketch_lsh_finds_and_rates_above_the_threshold():
+    rng = random.Random(7)
+    vocabulary = [f"word{n}" for n in range(300)]
+    originals = [[rng.choice(vocabulary) for _ in range(rng.randint(40, 120))]
+                 for _ in range(30)]
+    texts = [" ".join(words) for words in originals] + ["", "one"]
+    for _ in range(60):  # reprints with a few words changed: Jaccard from about 0.3 to 1
+        words = list(rng.choice(originals))
+        for _ in range(rng.randint(0, 8)):
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        texts.append(" ".join(words))
+    threshold = SETTINGS.duplicate_threshold
+    hashes, counts = _shingle_hashes(texts)
+    index = MinHashLSH(threshold=threshold - 0.1, num_perm=_NUM_PERM)
+    candidates, expected = set(), set()
+    minhashes = {}
+    for i, text_hashes in enumerate(np.split(hashes, np.cumsum(counts)[:-1])):
+        if not len(text_hashes):
+            continue
+        minhashes[i] = MinHash(num_perm=_NUM_PERM, scheme="affine32", hashfunc=int)
+        minhashes[i].update_batch(text_hashes.tolist())
+        candidates.update((j, i) for j in index.query(minhashes[i]))
+        index.insert(i, minhashes[i])
+    expected = {(j, i) for j, i in candidates if minhashes[j].jaccard(minhashes[i]) >= threshold}
+    found = _duplicate_pairs([Article(source=str(i), text=text) for i, text in enumerate(texts)],
+                             threshold)
+    assert found == sorted(expected)
+    assert expected and candidates - expected  # some candidates rated below the threshold
