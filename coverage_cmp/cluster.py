@@ -363,13 +363,12 @@ def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     numpy, far faster than hashing every shingle string; the result is deterministic for
     the same input.
     """
-    numbers: defaultdict[str, int] = defaultdict()
+    numbers: defaultdict[bytes, int] = defaultdict()
     numbers.default_factory = numbers.__len__  # a new word gets the next number
     hashes: list[np.ndarray] = []
     counts: list[np.ndarray] = []
     for chunk_start in range(0, len(texts), _SHINGLE_CHUNK):
-        word_lists = [_WORD.findall(text.casefold())
-                      for text in texts[chunk_start:chunk_start + _SHINGLE_CHUNK]]
+        word_lists = [_words(text) for text in texts[chunk_start:chunk_start + _SHINGLE_CHUNK]]
         lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
         codes = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(word_lists)),
                             dtype=np.uint64, count=int(lengths.sum()))
@@ -381,6 +380,31 @@ def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(hashes), np.concatenate(counts)
 
 
+# ASCII bytes ``_WORD`` does not match become spaces; the bytes of other characters stay
+_NON_WORD_ASCII_TO_SPACE = (bytes(b if _WORD.fullmatch(chr(b)) else 32 for b in range(128))
+                            + bytes(range(128, 256)))
+
+
+def _words(text: str) -> list[bytes]:
+    """The words ``_WORD`` finds in the case-folded text, UTF-8 encoded.
+
+    Non-word characters become spaces and the text is split there, twice as fast as
+    ``findall``: ASCII ones by one byte translation, others (curly quotes, dashes, no-break
+    spaces) first, by replacing each distinct one the text holds.
+    """
+    text = text.casefold()
+    if not text.isascii():
+        for char in set(text):
+            if not char.isascii() and _is_non_word(char):
+                text = text.replace(char, " ")
+    return text.encode().translate(_NON_WORD_ASCII_TO_SPACE).split()
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _is_non_word(char: str) -> bool:
+    return _WORD.fullmatch(char) is None
+
+
 def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of the word windows of consecutive texts whose word numbers are ``codes``, and
     how many windows each text has."""
@@ -390,11 +414,11 @@ def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarra
     text_end = np.repeat(ends, windows)
     start = (np.repeat(ends - lengths - (window_ends - windows), windows)
              + np.arange(window_ends[-1] if len(windows) else 0))
-    combined = codes[start] + np.uint64(1)
+    padded = np.r_[codes, np.zeros(_SHINGLE_WORDS - 1, dtype=codes.dtype)]
+    combined = padded[start] + np.uint64(1)
     for offset in range(1, _SHINGLE_WORDS):
-        inside = start + offset < text_end
-        following = np.zeros_like(combined)
-        following[inside] = codes[start[inside] + offset]
+        following = padded[start + offset]
+        following[start + offset >= text_end] = 0  # past the end of a text shorter than that
         combined = combined * np.uint64(1_000_003) + following
     combined *= np.uint64(0x9E3779B97F4A7C15)  # spread the bits (Fibonacci hashing)
     return (combined >> np.uint64(32)).astype(np.uint32), windows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from coverage_cmp.cluster import (
     _duplicate_pairs,
     _minhash_values,
     _shingle_hashes,
+    _words,
     cluster_articles,
 )
 from coverage_cmp.collect.files import read_path
@@ -307,3 +309,9 @@ def test_copies_are_the_pairs_datasketch_lsh_finds_and_rates_above_the_threshold
                              threshold)
     assert found == sorted(expected)
     assert expected and candidates - expected  # some candidates rated below the threshold
+
+
+def test_shingle_words_are_the_word_runs_of_the_case_folded_text():
+    text = ("Naïve CAFÉ owners – “quoted” Straße\u00a0e\u0301t\u00e9 snake_case 3.5% 東京 "
+            "١٢٣ don't\u2019s \ud800 end.\nΣΊΣΥΦΟΣ\tmix-ed")
+    assert [word.decode() for word in _words(text)] == re.findall(r"\w+", text.casefold())
