@@ -688,9 +688,10 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
         shape=(len(roots), len(docs)))
     word_weights = (membership @ features.words).tocsr()
     fact_counts = (membership @ (features.facts > 0).astype(np.float32)).tocsr()
+    terms = _LabelTerms.of(features)
     previous_id = {members[0]: cluster_id for cluster_id, members in locked.items()}
     groups: list[list[int]] = [[] for _ in roots]
-    for i, group in enumerate(members_of):
+    for i, group in enumerate(members_of.tolist()):
         groups[group].append(i)
     clusters = []
     for group, indices in sorted(enumerate(groups), key=lambda item: item[1][0]):
@@ -698,7 +699,7 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
         published = [docs[i].published for i in indices if docs[i].published]
         clusters.append(Cluster(
             id=cluster_id or "c-" + docs[indices[0]].id,
-            label=_label(word_weights[group], fact_counts[group], features),
+            label=_label(_row(word_weights, group), _row(fact_counts, group), terms),
             articles=[ClusterMember(
                 id=docs[i].id, source=docs[i].source, outlet=docs[i].outlet,
                 published=docs[i].published,
@@ -711,48 +712,95 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
     return clusters
 
 
-def _label(word_row: sp.csr_matrix, fact_counts: sp.csr_matrix, features: _Features) -> str:
+def _row(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and values of one row, without building a one-row matrix."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+@dataclass
+class _LabelTerms:
+    """The feature names labels are made of, and their kinds, looked up once for all
+    clusters."""
+
+    fact_keys: list[str]
+    fact_idf: np.ndarray
+    is_name: np.ndarray
+    is_number: np.ndarray
+    has_space: np.ndarray
+    fact_surfaces: dict[str, str]
+    word_names: list[str]
+
+    @classmethod
+    def of(cls, features: _Features) -> _LabelTerms:
+        keys = features.fact_names.tolist()
+        return cls(
+            fact_keys=keys,
+            fact_idf=features.fact_idf,
+            is_name=np.array([key.startswith("name:") for key in keys], dtype=bool),
+            is_number=np.array([key.startswith("num:") for key in keys], dtype=bool),
+            has_space=np.array([" " in key for key in keys], dtype=bool),
+            fact_surfaces=features.fact_surfaces,
+            word_names=features.word_names.tolist(),
+        )
+
+
+def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.ndarray],
+           terms: _LabelTerms) -> str:
     """Who, how many and what: "NCA · 660 arrests · 45 forces · paedophiles · operation".
 
     The name most of the cluster's articles give (the rarer in the whole input on a tie),
     then its ``_LABEL_NUMBERS`` most telling numbers (articles giving them times their
     rarity), each read with the noun it counts, a specific noun before "people" or "years",
-    then its heaviest words not already said, up to ``_LABEL_PARTS`` parts.
+    then its heaviest words not already said, up to ``_LABEL_PARTS`` parts. ``words`` and
+    ``facts`` are the cluster's word weights and fact counts (columns, values).
     """
-    count = {str(features.fact_names[column]): value
-             for column, value in zip(fact_counts.indices, fact_counts.data, strict=True)}
-    idf = {str(features.fact_names[column]): features.fact_idf[column]
-           for column in fact_counts.indices}
-    long_name_words = {word for key in count if key.startswith("name:") and " " in key
-                       for word in key[5:].split()}
-    names = [key for key in count if key.startswith("name:")
-             and (" " in key or key[5:] not in long_name_words)]
+    columns, counts = facts
+    keys = terms.fact_keys
     parts: list[str] = []
+    is_name = terms.is_name[columns]
+    name_columns = columns[is_name]
+    long_name_words = {word for column in name_columns[terms.has_space[name_columns]].tolist()
+                       for word in keys[column][5:].split()}
+    names = [(count, idf, keys[column]) for column, count, idf, long in zip(
+        name_columns.tolist(), counts[is_name].tolist(),
+        terms.fact_idf[name_columns].tolist(), terms.has_space[name_columns].tolist(),
+        strict=True) if long or keys[column][5:] not in long_name_words]
     if names:
-        parts.append(features.fact_surfaces[max(names, key=lambda k: (count[k], idf[k], k))])
-    numbers = sorted((key for key in count if key.startswith("num:") and " " not in key),
-                     key=lambda k: (-count[k] * idf[k], k))
-    for key in numbers[:_LABEL_NUMBERS]:
-        counted = [k for k in count if k.startswith(key + " ")]
+        parts.append(terms.fact_surfaces[max(names)[2]])
+    is_number = terms.is_number[columns]
+    number_columns, number_counts = columns[is_number], counts[is_number]
+    counted_by_number: dict[str, list[tuple[bool, float, str]]] = {}
+    subject = terms.has_space[number_columns]
+    for column, count in zip(number_columns[subject].tolist(), number_counts[subject].tolist(),
+                             strict=True):
+        number, noun = keys[column].split(" ", 1)
+        counted_by_number.setdefault(number, []).append(
+            (noun not in _GENERIC_NOUNS, count, keys[column]))
+    bare = number_columns[~subject]
+    # articles giving a number times its rarity, in the precision of the features (ties)
+    telling = -(number_counts[~subject] * terms.fact_idf[bare])
+    for _, key in sorted(zip(telling.tolist(), [keys[c] for c in bare.tolist()],
+                             strict=True))[:_LABEL_NUMBERS]:
+        counted = counted_by_number.get(key)
         if counted:  # "660 arrests" reads better than "660", and better than "660 people"
-            key = max(counted, key=lambda k: (k.split(" ", 1)[1] not in _GENERIC_NOUNS,
-                                              count[k], k))
-        parts.append(features.fact_surfaces[key])
+            key = max(counted)[2]
+        parts.append(terms.fact_surfaces[key])
     said = " ".join(parts).casefold()
-    for column in _heaviest(word_row, 4 * _LABEL_PARTS):
+    for column in _heaviest(*words, 4 * _LABEL_PARTS):
         if len(parts) >= _LABEL_PARTS:
             break
-        word = str(features.word_names[column])
+        word = terms.word_names[column]
         if word not in said:
             parts.append(word)
             said += " " + word
     return " · ".join(parts)
 
 
-def _heaviest(row: sp.csr_matrix, count: int) -> list[int]:
-    """Column indices of a one-row matrix's largest entries, ties broken by column."""
-    order = np.lexsort((row.indices, -row.data))[:count]
-    return row.indices[order].tolist()
+def _heaviest(columns: np.ndarray, weights: np.ndarray, count: int) -> list[int]:
+    """The columns of the ``count`` largest weights, ties broken by column."""
+    order = np.lexsort((columns, -weights))[:count]
+    return columns[order].tolist()
 
 
 @functools.lru_cache(maxsize=1 << 16)
