@@ -10,10 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from datasketch import MinHash, MinHashLSH
 
 from coverage_cmp.cluster import (
     _NUM_PERM,
+    _average_linkage,
     _duplicate_pairs,
     _minhash_values,
     _shingle_hashes,
@@ -315,3 +317,13 @@ def test_shingle_words_are_the_word_runs_of_the_case_folded_text():
     text = ("Naïve CAFÉ owners – “quoted” Straße\u00a0e\u0301t\u00e9 snake_case 3.5% 東京 "
             "١٢٣ don't\u2019s \ud800 end.\nΣΊΣΥΦΟΣ\tmix-ed")
     assert [word.decode() for word in _words(text)] == re.findall(r"\w+", text.casefold())
+
+
+def test_linkage_merges_the_earliest_of_equally_linked_pairs_first():
+    # 1 is as similar to 0 as to 2; whichever pair merges first leaves the third out
+    chain = sp.csr_matrix(np.array([[0, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0]], dtype=np.float32))
+    labels = _average_linkage(chain, 0.3, [], [None] * 3)
+    assert labels[0] == labels[1] != labels[2]
+    reversed_chain = chain[::-1][:, ::-1].tocsr()
+    labels = _average_linkage(reversed_chain, 0.3, [], [None] * 3)
+    assert labels[0] == labels[1] != labels[2]
