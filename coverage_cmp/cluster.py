@@ -336,7 +336,7 @@ def _minhash_values(hashes: np.ndarray, counts: np.ndarray, template: MinHash) -
     instead of a Python call per shingle. A text without shingles keeps the template's.
     """
     a, b = template.permutations
-    mixed = _fmix(hashes.astype(np.uint32), 32)
+    mixed = _fmix(hashes, 32)  # hashes are uint32, the scheme's width
     ends = np.cumsum(counts)
     starts = ends - counts
     shingled = np.flatnonzero(counts)
