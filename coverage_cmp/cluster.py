@@ -640,8 +640,10 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
         found = []
         size_a = size[a]
         for c, total in links[a].items():
+            if only_higher and c < a:
+                continue
             linkage = total / (size_a * size[c])
-            if linkage >= threshold and not (only_higher and c < a) and not conflict(a, c):
+            if linkage >= threshold and not conflict(a, c):
                 found.append(key(linkage, a, c))
         return found
 
