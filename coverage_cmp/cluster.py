@@ -384,26 +384,20 @@ def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 # ASCII bytes ``_WORD`` does not match become spaces; the bytes of other characters stay
 _NON_WORD_ASCII_TO_SPACE = (bytes(b if _WORD.fullmatch(chr(b)) else 32 for b in range(128))
                             + bytes(range(128, 256)))
+_NON_WORD_NON_ASCII = re.compile(r"[^\w\x00-\x7f]")
 
 
 def _words(text: str) -> list[bytes]:
     """The words ``_WORD`` finds in the case-folded text, UTF-8 encoded.
 
     Non-word characters become spaces and the text is split there, twice as fast as
-    ``findall``: ASCII ones by one byte translation, others (curly quotes, dashes, no-break
-    spaces) first, by replacing each distinct one the text holds.
+    ``findall``: ASCII ones by one byte translation, after any others (curly quotes,
+    dashes, no-break spaces).
     """
     text = text.casefold()
     if not text.isascii():
-        for char in set(text):
-            if not char.isascii() and _is_non_word(char):
-                text = text.replace(char, " ")
+        text = _NON_WORD_NON_ASCII.sub(" ", text)
     return text.encode().translate(_NON_WORD_ASCII_TO_SPACE).split()
-
-
-@functools.lru_cache(maxsize=1 << 12)
-def _is_non_word(char: str) -> bool:
-    return _WORD.fullmatch(char) is None
 
 
 def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
