@@ -262,6 +262,11 @@ def test_two_previous_clusters_never_merge_through_a_new_article() -> None:
     clusters = reconcile_clusters(windows, previous)
     assert [(c.id, [m.id for m in c.articles]) for c in clusters] == [
         ("c-a", ["a", "n"]), ("c-b", ["b"])]
+    # A window result reused from before both were stored holds the two together.
+    stale = reconcile_clusters([[_piece("c-a", previous[0].articles[0], new,
+                                        previous[1].articles[0])]], previous)
+    assert [(c.id, [m.id for m in c.articles], c.label) for c in stale] == [
+        ("c-a", ["a", "n"], "label of c-a"), ("c-b", ["b"], "label of c-b")]
 
 
 def _cluster_command(store: Store, engine: Engine) -> None:
