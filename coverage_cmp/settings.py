@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 
-from coverage_cmp import __version__
 from coverage_cmp.errors import SettingsError
 
 EXTRACTORS = ("trafilatura", "newspaper")
+
+
+def _installed_version() -> str:
+    """The version pyproject.toml gives, as installed (one place to change it)."""
+    try:
+        return version("coverage-cmp")
+    except PackageNotFoundError:  # a source tree on sys.path that was never installed
+        return "0+unknown"
+
+
+VERSION = _installed_version()
 #: Says who is asking and why; users add a contact with ``--user-agent``.
-USER_AGENT = f"coverage-cmp/{__version__} (news coverage research; polite crawler)"
+USER_AGENT = f"coverage-cmp/{VERSION} (news coverage research; polite crawler)"
 
 
 def _check(owner: str, name: str, value: float, low: float, high: float | None = None,

@@ -68,8 +68,6 @@ KNOWN = {
     # ``Comparison.to_dataframes()`` is the public door to the optional pandas tables; the
     # import is lazy so that pandas loads only when asked.
     ("coverage_cmp.model", "coverage_cmp.compare.frames"),
-    # ``settings`` reads ``__version__`` from the package root for the user agent.
-    ("coverage_cmp.settings", "coverage_cmp"),
 }
 
 
