@@ -305,3 +305,38 @@ def test_a_model_fitted_on_ones_own_events_is_used():
 def test_pair_model_needs_one_weight_per_feature():
     with pytest.raises(ValueError, match="weights"):
         PairModel(weights=(1.0,), bias=0.0)
+
+
+def test_arrests_of_two_players_of_one_club_stay_apart():
+    """The second arrest's reports recall the first player; their openings name their own."""
+    first = [
+        ("Rovers winger Dale Okafor held on drink-driving charge",
+         "Rovers winger Dale Okafor was arrested on suspicion of drink-driving early on "
+         "Sunday, police said. Okafor, 24, was stopped on the ring road after midnight. "
+         "Rovers said Okafor would be available for Saturday's cup tie."),
+        ("Okafor arrested after late-night stop",
+         "Dale Okafor spent the night in custody after officers stopped the Rovers winger "
+         "on the ring road. Okafor was released on bail and Rovers manager Ian Pell said "
+         "the club would deal with the matter privately."),
+        ("Rovers confirm Okafor arrest",
+         "Rovers have confirmed that Dale Okafor was arrested on suspicion of drink-driving. "
+         "Pell said Okafor had apologised to his team-mates and would play on Saturday."),
+    ]
+    second = [
+        ("Second Rovers player arrested as Marsh held",
+         "Rovers defender Tom Marsh has been arrested on suspicion of drink-driving, the "
+         "club's second such arrest in a month after Dale Okafor. Marsh, 29, was stopped "
+         "in the town centre. Rovers said Marsh had been suspended."),
+        ("Marsh suspended by Rovers after arrest",
+         "Tom Marsh was suspended by Rovers after his arrest in the town centre on Friday "
+         "night. Pell said Marsh had let the club down. Marsh was released on bail."),
+        ("Rovers defender Marsh in custody",
+         "Rovers defender Tom Marsh spent Friday night in custody after police stopped him "
+         "in the town centre. Pell said Marsh would miss the league match."),
+    ]
+    articles = [Article(source=f"{event}/{n}", text=text, title=title)
+                for event, reports in (("okafor", first), ("marsh", second))
+                for n, (title, text) in enumerate(reports)]
+    groups = groups_by_source(cluster_articles(articles, SETTINGS))
+    assert groups == {frozenset(f"okafor/{n}" for n in range(3)),
+                      frozenset(f"marsh/{n}" for n in range(3))}
