@@ -49,6 +49,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coverage_cmp.cluster import (
+    DEFAULT_PAIR_MODEL,
     _average_linkage,
     _build_clusters,
     _duplicate_pairs,
@@ -217,7 +218,7 @@ def stage_seconds(articles: list[Article], settings: ClusterSettings) -> dict[st
     lap("features")
     duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
     lap("duplicates")
-    graph = _neighbour_graph(features, times, settings)
+    graph = _neighbour_graph(features, times, settings, DEFAULT_PAIR_MODEL)
     graph = _with_pairs(graph, features.matrix, duplicate_pairs)
     lap("graph")
     owner = _owner_of({}, len(docs))

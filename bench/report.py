@@ -23,11 +23,12 @@ from functools import partial
 from pathlib import Path
 
 from coverage_cmp.compare import compare_articles
+from coverage_cmp.compare.events import Event
 from coverage_cmp.extract import extract_article
 from coverage_cmp.model import Article, Comparison
 from coverage_cmp.pipeline import load_articles
 from coverage_cmp.report.console import render_corpus_terminal
-from coverage_cmp.report.corpus import Event, corpus_summary
+from coverage_cmp.report.corpus import corpus_summary
 from coverage_cmp.report.html import render_compare_html, render_corpus_html
 from coverage_cmp.report.markdown import render_corpus_markdown
 from coverage_cmp.report.plots import write_plots

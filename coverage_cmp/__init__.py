@@ -11,9 +11,7 @@ A library first; the ``coverage-cmp`` command calls these functions::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Sequence
 
 # The stage packages load first: ``extract``, ``cluster`` and ``compare`` below are the
 # public verbs, and binding them after the stage modules are imported keeps them from
@@ -32,6 +30,7 @@ from coverage_cmp.model import (  # noqa: E402
     Quote,
     SourceFailure,
 )
+from coverage_cmp.settings import VERSION as __version__
 from coverage_cmp.settings import Settings  # noqa: E402
 from coverage_cmp.store import Store  # noqa: E402
 
@@ -46,6 +45,7 @@ __all__ = [
     "Settings",
     "SourceFailure",
     "Store",
+    "__version__",
     "cluster",
     "collect",
     "compare",

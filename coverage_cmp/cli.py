@@ -344,9 +344,11 @@ def cluster(
     sources: Annotated[list[str] | None, typer.Argument(
         help="Articles to group; none: every article in the store (assignment stored).")] = None,
     threshold: Annotated[float, typer.Option(
-        help="Average similarity two groups need to merge; higher splits more.")] = 0.2,
+        help="Average probability of one event over two groups' article pairs needed to "
+        "merge them; higher splits more.")] = ClusterSettings().threshold,
     window: Annotated[float, typer.Option(
-        help="Days beyond which articles join only as near-verbatim copies.")] = 3.0,
+        help="Days beyond which articles join only as near-verbatim copies.")
+    ] = ClusterSettings().window_days,
     partition_days: Annotated[float | None, typer.Option(
         help="Cluster each window of this many days (plus --window days before it) as its "
         "own task, for corpora too large for one pass [default: one pass].")] = None,

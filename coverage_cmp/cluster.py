@@ -4,30 +4,32 @@ The same operation produces stories months apart that share agency, words and ph
 (660 arrests in July 2014, 745 in March 2015), so topic similarity alone is not enough.
 ``cluster_articles`` runs in this order:
 
-1. **Features.** TF-IDF over the body with the title counted ``title_weight`` times, joined
-   with a TF-IDF over the facts that tell events apart: names, numbers with the noun they
-   count ("660 arrest"), years and months. ``facts_weight`` is the facts' share of the
-   cosine similarity.
+1. **Features.** TF-IDF over the body with the title counted ``title_weight`` times, a
+   TF-IDF over the facts that tell events apart (names, numbers with the noun they count
+   ("660 arrest"), years and months), and a TF-IDF over titles alone.
 2. **Copies.** Near-verbatim copies (agency copy reprinted, one story under two URLs) are
    found with MinHash LSH over word 4-gram shingles and marked ``duplicate_of`` the earliest
    copy. Copies always share a cluster, however far apart they were published.
 3. **Neighbour graph.** Articles are sorted by publication time and compared block by block
    only with those published within ``window_days``; each keeps its ``max_neighbors`` most
-   similar. Articles without a date are compared with all, in blocks (so an undated
-   corpus still costs time quadratic in its size, though never an all-pairs matrix).
-   Two dated articles inside the window gain up to ``time_weight`` similarity, falling
-   linearly to 0 at the window's edge: a regional report with a local angle shares few
-   words with the release, but was published the same morning. Two articles that each
-   dwell on names the other never mentions (Rahman against Thompson, in two title fights
-   of one boxer) lose ``conflict_weight``; the loss shrinks to 0 as their publication
-   times meet, since a same-day local angle names local people too.
-4. **Linkage.** Average linkage on that sparse graph (a missing edge counts as similarity
-   0): two groups merge while the mean similarity over all their article pairs reaches
-   ``threshold``. Unlike single linkage, one bridging article cannot chain two stories.
-   The defaults (``threshold`` 0.2, ``conflict_weight`` 0.1) maximise B-cubed F1 less any
-   look-alike merges above 12 % on ECB+ (``bench/cluster.py``): F1 0.909, 15 % of
-   look-alike event pairs and 7.6 % of their article pairs merged. Two-fold
-   cross-validation over topics of that choice gives F1 0.879, 15 % and 5.8 % held out.
+   likely partners. Articles without a date are compared with all, in blocks (so an
+   undated corpus still costs time quadratic in its size, though never an all-pairs
+   matrix). Each pair is weighed by a logistic model of "same event" (``PairModel``) over
+   fourteen pieces of evidence (``PAIR_FEATURES``): how alike words, facts and titles are,
+   whether both dwell on, and open with, the same names (Rahman against Thompson in two
+   title fights of one boxer), whether they count the same thing differently (660 arrests
+   against 745), whether their dates meet. The model shipped is fitted on ECB+
+   (``bench/cluster.py --fit``); ``fit_pair_model`` fits one on a user's own annotated
+   events. Two dated articles inside the window gain up to ``time_weight`` log odds,
+   falling linearly to 0 at the window's edge: a regional report with a local angle shares
+   few words with the release, but was published the same morning.
+4. **Linkage.** Average linkage on that sparse graph (a missing edge counts as probability
+   0): two groups merge while the mean probability over all their article pairs reaches
+   ``threshold`` (0.5: more likely one event than not). Unlike single linkage, one bridging
+   article cannot chain two stories. On ECB+ (``bench/cluster.py``) this gives B-cubed F1
+   0.924 with 12 % of look-alike event pairs and 3.7 % of their article pairs merged; with
+   the model refitted on half the topics and scored on the other half, F1 0.921, 12 % and
+   3.6 %.
 5. **Labels and ids.** A label saying who, how many and what ("National Crime Agency ·
    45 forces · 660 suspects · operation · arrested"); an id from its earliest article, or
    the id of the ``previous`` cluster it extends.
@@ -69,6 +71,7 @@ FactFinder = Callable[[str, str | None], list[Fact]]
 """``(text, published) -> facts``, the shape of ``coverage_cmp.extract.facts.extract_facts``."""
 
 _DAY_S = 86_400.0
+_LEAD_CHARS = 300
 _BLOCK_ROWS = 256
 _ANCHORS = 20
 _ANCHOR_MAX_DF = 64
@@ -82,7 +85,6 @@ _LABEL_NUMBERS = 2
 _LABEL_PARTS = 5
 _GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week", "day", "hour",
                             "minute", "other", "more", "percent", "per"})
-_CONFLICT_KEPT = 0.5  # share of salient name weight the other article must mention
 _WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'-]+\b"
 _WORD = re.compile(r"\w+")
 
@@ -109,7 +111,8 @@ _NOT_NAMES = (frozenset(ENGLISH_STOP_WORDS) | frozenset(_MONTHS)
 
 def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
                      previous: Sequence[Cluster] = (),
-                     facts: FactFinder | None = None) -> list[Cluster]:
+                     facts: FactFinder | None = None,
+                     model: PairModel | None = None) -> list[Cluster]:
     """Group articles by the event they report; every article lands in exactly one cluster.
 
     Args:
@@ -121,6 +124,9 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
         facts: Finds names, numbers and dates in a text (e.g.
             ``coverage_cmp.extract.facts.extract_facts``); defaults to
             ``quick_fact_tokens``, fast patterns that need no model.
+        model: The same-event model weighing each pair's evidence; ``DEFAULT_PAIR_MODEL``
+            (fitted on ECB+) unless given, e.g. from ``fit_pair_model`` on one's own
+            annotated articles.
 
     Returns:
         Clusters, earliest first, each listing its articles earliest first.
@@ -137,8 +143,9 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
         token_lists = [fact_tokens(facts(doc.text, doc.published)) for doc in docs]
 
     features = _features(docs, token_lists, settings)
+    model = model or DEFAULT_PAIR_MODEL
     duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
-    graph = _neighbour_graph(features, times, settings)
+    graph = _neighbour_graph(features, times, settings, model)
     graph = _with_pairs(graph, features.matrix, duplicate_pairs)
 
     locked = _previous_groups(docs, previous)
@@ -225,12 +232,20 @@ class _Features:
     fact_idf: np.ndarray
     fact_surfaces: dict[str, str]
     salient: sp.csr_matrix
+    salient_profile: sp.csr_matrix
     mentioned: sp.csr_matrix
+    titles: sp.csr_matrix
+    numbers: sp.csr_matrix
+    dates: sp.csr_matrix
+    counted: sp.csr_matrix
+    subjects: sp.csr_matrix
+    lead: sp.csr_matrix
 
 
 def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str, str]]],
               settings: ClusterSettings) -> _Features:
-    """Weighted words and facts, each block L2-normalised, joined so cosine mixes them."""
+    """Weighted words, facts and titles (each L2-normalised) and the fact groups that the
+    pair model compares apart."""
     texts = [_weighted_text(doc, settings.title_weight) for doc in docs]
     word_vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english",
                                       token_pattern=_WORD_PATTERN, dtype=np.float32)
@@ -247,14 +262,41 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
 
     is_name = np.fromiter((key.startswith("name:") and " " not in key for key in fact_names),
                           dtype=bool, count=len(fact_names))
+    name_column = {str(key): i for i, key in enumerate(fact_names[is_name])}
+    lead_rows, lead_columns = [], []
+    for row, doc in enumerate(docs):
+        lead = (doc.title or "") + "\n" + doc.text[:_LEAD_CHARS]
+        for column in {name_column[k] for k, _ in quick_fact_tokens(lead) if k in name_column}:
+            lead_rows.append(row)
+            lead_columns.append(column)
+    lead = sp.csr_matrix((np.ones(len(lead_rows), dtype=np.float32), (lead_rows, lead_columns)),
+                         shape=(len(docs), len(name_column)))
     name_counts = fact_counts[:, np.flatnonzero(is_name)]
     mentioned = (name_counts > 0).astype(np.float32)
     salient = normalize(name_counts.multiply(name_counts >= 2).tocsr(), norm="l1")
 
-    weight = settings.facts_weight
-    matrix = sp.hstack([words * np.float32(np.sqrt(1.0 - weight)),
-                        fact_matrix * np.float32(np.sqrt(weight))], format="csr")
-    matrix = normalize(matrix, copy=False)
+    title_vectorizer = TfidfVectorizer(stop_words="english", token_pattern=_WORD_PATTERN,
+                                       dtype=np.float32)
+    titles = _fit(title_vectorizer, [doc.title or "" for doc in docs])
+
+    present = (fact_counts > 0).astype(np.float32).tocsr()
+    is_number = np.fromiter((key.startswith("num:") for key in fact_names), dtype=bool,
+                            count=len(fact_names))
+    is_counted = is_number & np.fromiter((" " in key for key in fact_names), dtype=bool,
+                                         count=len(fact_names))
+    is_date = np.fromiter((key.startswith("date:") for key in fact_names), dtype=bool,
+                          count=len(fact_names))
+    counted = present[:, np.flatnonzero(is_counted)]
+    subject_of = [str(key).split(" ", 1)[1] for key in fact_names[is_counted]]
+    subject_columns = {subject: i for i, subject in enumerate(dict.fromkeys(subject_of))}
+    to_subject = sp.csr_matrix(
+        (np.ones(len(subject_of), dtype=np.float32),
+         (np.arange(len(subject_of)), [subject_columns[x] for x in subject_of])),
+        shape=(len(subject_of), len(subject_columns)))
+
+    # the combined cosine only picks anchors for undated corpora; the pair model weighs
+    # words and facts apart
+    matrix = normalize(sp.hstack([words, fact_matrix], format="csr"), copy=False)
     return _Features(
         matrix=matrix.astype(np.float32),
         words=words,
@@ -264,7 +306,14 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
         fact_idf=fact_transformer.idf_ if fact_counts.shape[1] else np.array([]),
         fact_surfaces=surfaces,
         salient=salient.tocsr(),
+        salient_profile=normalize(salient).tocsr(),
         mentioned=mentioned.tocsr(),
+        titles=titles,
+        numbers=present[:, np.flatnonzero(is_number)],
+        dates=present[:, np.flatnonzero(is_date)],
+        counted=counted,
+        subjects=((counted @ to_subject) > 0).astype(np.float32).tocsr(),
+        lead=normalize(lead, norm="l1").tocsr(),
     )
 
 
@@ -419,8 +468,8 @@ def _combined_windows(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarra
     return (combined >> np.uint64(32)).astype(np.uint32), windows
 
 
-def _neighbour_graph(features: _Features, times: np.ndarray,
-                     settings: ClusterSettings) -> sp.csr_matrix:
+def _neighbour_graph(features: _Features, times: np.ndarray, settings: ClusterSettings,
+                     model: PairModel) -> sp.csr_matrix:
     """Symmetric sparse graph of each article's most similar articles within the window.
 
     ``times`` is sorted, with articles without a date (NaN) last. Dated articles are
@@ -435,7 +484,8 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
     n_dated = int(np.count_nonzero(~np.isnan(times)))
     dated_times = times[:n_dated]
     exact = n - n_dated <= _ALL_UNDATED_PAIRS
-    anchors = _anchors(matrix)
+    # anchors only serve undated articles
+    anchors = _anchors(matrix) if n_dated < n else sp.csr_matrix(matrix.shape, dtype=np.float32)
     undated_anchors = anchors[n_dated:]
     rows, cols, sims = [], [], []
     for block_rows in _blocks(anchors, n_dated):
@@ -455,17 +505,16 @@ def _neighbour_graph(features: _Features, times: np.ndarray,
             candidates = np.unique((anchors[block_rows] @ anchors.T).tocsr().indices)
         if not len(candidates):
             continue
-        block = (matrix[block_rows] @ matrix[candidates].T).toarray()
-        penalty = np.float32(settings.conflict_weight) * _conflicts(
-            features, block_rows, candidates)
+        log_odds = model.log_odds(_pair_features(features, block_rows, candidates))
         if block_rows[0] < n_dated:
             gap = np.abs(times[block_rows, None] - times[None, candidates])
             inside = gap <= window_s  # False for NaN gaps (undated candidates)
             closeness = 1.0 - gap[inside] / window_s if window_s else 1.0
-            block[inside] += np.float32(settings.time_weight) * closeness
-            penalty[inside] *= 1.0 - closeness  # a local angle, published the same day
+            # a local angle shares few words with the release but came out the same morning
+            log_odds[inside] += np.float32(settings.time_weight) * closeness
+        block = _logistic(log_odds)
+        if block_rows[0] < n_dated:
             block[gap > window_s] = 0.0
-        block -= penalty
         block[candidates[None, :] == block_rows[:, None]] = 0.0
         kept_rows, kept_cols = _top_neighbours(block, settings.max_neighbors, floor)
         rows.append(block_rows[kept_rows])
@@ -517,24 +566,168 @@ def _blocks(anchors: sp.csr_matrix, n_dated: int) -> list[np.ndarray]:
     return blocks
 
 
-def _conflicts(features: _Features, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """1 for pairs of articles that dwell on different names, else 0 (rows x columns).
+PAIR_FEATURES = ("words", "facts", "title", "names_kept_min", "names_kept_max",
+                 "names_shared", "numbers_shared", "counted_conflict", "counted_agree",
+                 "dates_shared", "dates_disjoint", "salient_names", "lead_absent_min",
+                 "lead_absent_max")
+"""What the same-event model weighs for two articles A and B (all in [0, 1]):
 
-    A name is salient in an article that gives it twice or more, weighted by how often. Two
-    articles conflict when each puts more than half of its salient weight on names the other
-    never mentions: "Rahman" against "Thompson" in two title fights of one boxer, or the
-    player arrested this year against the one arrested last year. Shared names of the
-    story's kind (the club, the agency) keep reports of one event below that share; on ECB+
-    pairs of one event 4 % conflict, pairs of look-alike events 46 %.
+- ``words``, ``facts``, ``title``: cosine of the word TF-IDF (title counted twice), of the
+  fact TF-IDF (names, numbers, dates) and of the titles alone;
+- ``names_kept_min``/``max``: of the weight each puts on the names it dwells on (named
+  twice or more), the share the other mentions at all; the smaller and the larger of the
+  two (1 when either dwells on none). "Rahman" against "Thompson" in two title fights of
+  one boxer gives low shares;
+- ``names_shared``, ``numbers_shared``, ``dates_shared``: Jaccard overlap of the names,
+  numbers and dates each mentions;
+- ``counted_conflict``: both count the same thing ("arrests") but no count agrees
+  (660 against 745); ``counted_agree``: some count agrees ("660 arrests" in both);
+- ``dates_disjoint``: both give dates (years, months) and none is shared;
+- ``salient_names``: cosine of how often each names what it dwells on;
+- ``lead_absent_min``/``max``: of the names in each one's title and opening (the first
+  ``_LEAD_CHARS`` characters: who the story is about), the share the other never mentions;
+  the smaller and the larger of the two (0 when either names no one there). Vincent
+  Jackson's arrest against Jamal Williams's, a month later, at one club.
+"""
+
+
+@dataclass(frozen=True)
+class PairModel:
+    """Logistic model of "A and B report the same event" over ``PAIR_FEATURES``.
+
+    Its probability is the similarity that average linkage compares with ``threshold``, so
+    the default threshold 0.5 means "more likely the same event than not" on average over
+    two groups' article pairs. ``fit_pair_model`` fits one on articles with known events.
     """
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(PAIR_FEATURES):
+            raise ValueError(f"a pair model needs {len(PAIR_FEATURES)} weights, "
+                             f"got {len(self.weights)}")
+
+    def log_odds(self, pair_features: np.ndarray) -> np.ndarray:
+        """Log odds of the same event for pairs whose last axis is ``PAIR_FEATURES``."""
+        weights = np.asarray(self.weights, dtype=np.float32)
+        return (pair_features @ weights + np.float32(self.bias)).astype(np.float32)
+
+    def probability(self, pair_features: np.ndarray) -> np.ndarray:
+        """P(same event) for pairs whose last axis is ``PAIR_FEATURES``."""
+        return _logistic(self.log_odds(pair_features))
+
+
+def _logistic(log_odds: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-log_odds))).astype(np.float32)
+
+
+DEFAULT_PAIR_MODEL = PairModel(
+    # fitted on ECB+ dev, all 33 topics, by ``bench/cluster.py --fit`` (which prints these);
+    # tests/test_cluster.py refits and compares
+    weights=(6.1172, 6.7373, 1.5495, -0.5401, 2.9039, 0.8652, 3.3072, -0.6559, 0.1524, 3.3461,
+             -0.7299, 0.707, -0.738, -0.8984),
+    bias=-4.7909,
+)
+
+
+def fit_pair_model(articles: Sequence[Article], events: Sequence[str],
+                   settings: ClusterSettings, *, neighbours: int = 30,
+                   regularisation: float = 1.0) -> PairModel:
+    """Fit the same-event model on articles whose events are known.
+
+    Training pairs are what clustering meets: each article with its ``neighbours`` most
+    similar by the combined cosine, plus every pair of one event. A corpus of one domain
+    (court reporting, sport) can be fitted on a few hundred annotated articles this way.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if len(articles) != len(events):
+        raise ValueError("give one event per article")
+    features = _features(articles, [quick_fact_tokens(a.text) for a in articles], settings)
+    n = len(articles)
+    everyone = np.arange(n)
+    cosine = (features.matrix @ features.matrix.T).toarray()
+    np.fill_diagonal(cosine, -1.0)
+    k = min(neighbours, n - 1)
+    nearest = np.argpartition(-cosine, k - 1, axis=1)[:, :k] if k > 0 else np.empty((n, 0), int)
+    label = np.unique(np.asarray(events), return_inverse=True)[1]
+    same = label[:, None] == label[None, :]
+    chosen = np.zeros((n, n), dtype=bool)
+    chosen[np.repeat(everyone, k), nearest.ravel()] = True
+    chosen |= same
+    chosen = np.triu(chosen | chosen.T, k=1)
+    rows, columns = np.nonzero(chosen)
+    pair_features = _pair_features(features, everyone, everyone)[rows, columns]
+    model = LogisticRegression(C=regularisation, max_iter=5000)
+    model.fit(pair_features, same[rows, columns])
+    return PairModel(weights=tuple(round(float(w), 4) for w in model.coef_[0]),
+                     bias=round(float(model.intercept_[0]), 4))
+
+
+def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``PAIR_FEATURES`` of every (row, column) article pair: rows x columns x features."""
+
+    row_index, column_index = _as_slice(rows), _as_slice(columns)
+
+    def cosine(matrix: sp.csr_matrix) -> np.ndarray:
+        return (matrix[row_index] @ matrix[column_index].T).toarray()
+
+    def jaccard(present: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        shared = cosine(present)
+        row_counts = np.asarray(present[row_index].sum(axis=1)).ravel()
+        column_counts = np.asarray(present[column_index].sum(axis=1)).ravel()
+        union = row_counts[:, None] + column_counts[None, :] - shared
+        return shared / np.maximum(union, 1.0), shared
+
     salient, mentioned = features.salient, features.mentioned
-    kept_by_columns = (salient[rows] @ mentioned[columns].T).toarray()
-    kept_by_rows = (mentioned[rows] @ salient[columns].T).toarray()
-    has_salient_rows = np.asarray(salient[rows].sum(axis=1)).ravel() > 0
-    has_salient_columns = np.asarray(salient[columns].sum(axis=1)).ravel() > 0
-    conflict = ((kept_by_columns < _CONFLICT_KEPT) & (kept_by_rows < _CONFLICT_KEPT)
-                & has_salient_rows[:, None] & has_salient_columns[None, :])
-    return conflict.astype(np.float32)
+    kept_by_columns = (salient[row_index] @ mentioned[column_index].T).toarray()
+    kept_by_rows = (mentioned[row_index] @ salient[column_index].T).toarray()
+    dwelling_rows = np.asarray(salient[row_index].sum(axis=1)).ravel() > 0
+    dwelling_columns = np.asarray(salient[column_index].sum(axis=1)).ravel() > 0
+    both_dwell = dwelling_rows[:, None] & dwelling_columns[None, :]
+    kept_min = np.where(both_dwell, np.minimum(kept_by_columns, kept_by_rows), 1.0)
+    kept_max = np.where(both_dwell, np.maximum(kept_by_columns, kept_by_rows), 1.0)
+
+    lead = features.lead
+    lead_rows_kept = (lead[row_index] @ mentioned[column_index].T).toarray()
+    lead_columns_kept = (mentioned[row_index] @ lead[column_index].T).toarray()
+    has_lead = ((np.asarray(lead[row_index].sum(axis=1)).ravel() > 0)[:, None]
+                & (np.asarray(lead[column_index].sum(axis=1)).ravel() > 0)[None, :])
+    lead_absent_min = np.where(has_lead, 1.0 - np.maximum(lead_rows_kept, lead_columns_kept), 0.0)
+    lead_absent_max = np.where(has_lead, 1.0 - np.minimum(lead_rows_kept, lead_columns_kept), 0.0)
+    names_shared, _ = jaccard(mentioned)
+    numbers_shared, _ = jaccard(features.numbers)
+    dates_shared, dates_in_common = jaccard(features.dates)
+    date_rows = np.asarray(features.dates[row_index].sum(axis=1)).ravel() > 0
+    date_columns = np.asarray(features.dates[column_index].sum(axis=1)).ravel() > 0
+    dates_disjoint = date_rows[:, None] & date_columns[None, :] & (dates_in_common == 0)
+    counts_in_common = cosine(features.counted)
+    subjects_in_common = cosine(features.subjects)
+    return np.stack([
+        cosine(features.words),
+        cosine(features.facts),
+        cosine(features.titles),
+        kept_min,
+        kept_max,
+        names_shared,
+        numbers_shared,
+        (subjects_in_common >= 1) & (counts_in_common == 0),
+        counts_in_common >= 1,
+        dates_shared,
+        dates_disjoint,
+        cosine(features.salient_profile),
+        lead_absent_min,
+        lead_absent_max,
+    ], axis=-1).astype(np.float32)
+
+
+def _as_slice(indices: np.ndarray) -> slice | np.ndarray:
+    """A run of consecutive indices as a slice (CSR rows slice far faster than they gather)."""
+    if len(indices) and indices[-1] - indices[0] == len(indices) - 1 \
+            and np.all(np.diff(indices) == 1):
+        return slice(int(indices[0]), int(indices[-1]) + 1)
+    return indices
 
 
 def _top_neighbours(block: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from importlib import metadata
 from typing import TypeVar
 
 from coverage_cmp.collect import Source, collect_sources
+from coverage_cmp.compare.events import Event, compare_clusters
 from coverage_cmp.engine import Engine, LocalEngine
 from coverage_cmp.errors import StageOrderError
 from coverage_cmp.extract import extract_article
@@ -25,7 +26,6 @@ from coverage_cmp.model import (
     FetchLogEntry,
     SourceFailure,
 )
-from coverage_cmp.report.corpus import Event, compare_clusters
 from coverage_cmp.scale import ScaleReport, cluster_many, compare_one, extract_many, run_store
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import Store

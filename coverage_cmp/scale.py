@@ -7,7 +7,8 @@ results back together so that they are the same, byte for byte in JSON, on every
 - **cluster**: one time window per task, with the ``overlap_days`` before it
   (``cluster_many``). Each window is clustered on its own with ``cluster_articles``; an
   article in an overlap was clustered twice (at the end of one window, at the start of the
-  next), and the clusters that share it merge. Copies found in either window keep the
+  next), and the clusters that share it merge, as do the pieces of a stored cluster that
+  windows clustered apart (it keeps its id). Copies found in either window keep the
   earliest copy as ``duplicate_of``. A corpus whose dated articles fall in one window is
   clustered in one task, exactly as ``cluster_articles`` does it; in a partitioned corpus,
   undated articles are clustered among themselves and copies published further apart than
@@ -183,41 +184,45 @@ def reconcile_clusters(partitions: Sequence[Sequence[Cluster]],
                        previous: Sequence[Cluster] = ()) -> list[Cluster]:
     """One clustering from the clusterings of overlapping windows.
 
-    Clusters sharing an article merge. The merged cluster keeps the id of a previous
-    cluster it extends (the earliest), else ``c-`` and its earliest article's id, and the
-    label of its largest part; copies point to the earliest copy found in any window.
+    Clusters sharing an article merge, and so do the pieces of one previous cluster that
+    windows clustered apart (an undated article in a dated event, a cluster longer than a
+    window): a previous cluster keeps all its articles and its id, new articles may join
+    it, and two previous clusters never merge (a new article that two windows put with different
+    previous clusters stays where the first window put it). Other clusters get ``c-`` and their
+    earliest article's id. Each keeps the label of its largest part (a previous cluster
+    without a part of its own, its old label); copies point to the earliest copy found in
+    any window.
     """
-    previous_ids = {c.id for c in previous}
-    shared = DisjointSet()
     members: dict[str, ClusterMember] = {}
     parts: list[Cluster] = []
     copy_pairs: list[tuple[str, str]] = []
     for clusters in partitions:
         for cluster in clusters:
             parts.append(cluster)
-            first = cluster.articles[0].id
-            shared.add(first)
             for member in cluster.articles:
                 members.setdefault(member.id, member)
-                shared.add(member.id)
-                shared.merge(member.id, first)
                 if member.duplicate_of:
                     copy_pairs.append((member.id, member.duplicate_of))
+    groups = _OwnedGroups(members)
+    for cluster in previous:
+        groups.own([m.id for m in cluster.articles], cluster.id)
+    anchors = [groups.join(cluster) for cluster in parts]
     earliest_copy = _earliest_copies(copy_pairs, members)
-    groups: dict[str, list[Cluster]] = {}
-    for cluster in parts:
-        groups.setdefault(shared[cluster.articles[0].id], []).append(cluster)
+    labels = {c.id: c.label for c in previous}
+    pieces: dict[str, list[Cluster]] = {}
+    for cluster, anchor in zip(parts, anchors, strict=True):
+        pieces.setdefault(groups.root(anchor), []).append(cluster)
     out = []
-    for pieces in groups.values():
-        ids = {m.id for piece in pieces for m in piece.articles}
+    for ids in groups.subsets():
         ordered = sorted((members[i] for i in ids), key=_member_key)
-        kept = [p.id for p in sorted(pieces, key=lambda p: _member_key(p.articles[0]))
-                if p.id in previous_ids]
-        largest = min(pieces, key=lambda p: (-len(p.articles), _member_key(p.articles[0])))
+        owner = groups.owner(ordered[0].id)
+        own_pieces = pieces.get(groups.root(ordered[0].id), [])
+        label = (min(own_pieces, key=lambda p: (-len(p.articles), _member_key(p.articles[0])))
+                 .label if own_pieces else labels[owner])
         published = [m.published for m in ordered if m.published]
         out.append(Cluster(
-            id=kept[0] if kept else "c-" + ordered[0].id,
-            label=largest.label,
+            id=owner or "c-" + ordered[0].id,
+            label=label,
             articles=[ClusterMember(m.id, m.source, m.outlet, m.published,
                                     earliest_copy.get(m.id)) for m in ordered],
             first_published=published[0] if published else None,
@@ -225,6 +230,55 @@ def reconcile_clusters(partitions: Sequence[Sequence[Cluster]],
             outlets=sorted({m.outlet for m in ordered if m.outlet}),
         ))
     return sorted(out, key=lambda c: _member_key(c.articles[0]))
+
+
+class _OwnedGroups:
+    """Groups of article ids, some owned by a previous cluster; two owners never merge."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self._sets = DisjointSet(ids)
+        self._owner: dict[str, str] = {}
+        """Root of a group -> id of the previous cluster that owns it."""
+
+    def own(self, ids: Sequence[str], cluster_id: str) -> None:
+        """Put the present ``ids`` in one group owned by ``cluster_id``."""
+        present = [i for i in ids if i in self._sets]
+        for article_id in present:
+            self._merge(present[0], article_id)
+        if present:
+            self._owner[self._sets[present[0]]] = cluster_id
+
+    def join(self, cluster: Cluster) -> str:
+        """Merge a window's cluster into one group, except members another owner holds.
+
+        Returns:
+            The member whose group the cluster joined (its earliest owned one, else its
+            earliest).
+        """
+        ids = [m.id for m in cluster.articles]
+        anchor = next((i for i in ids if self.owner(i)), ids[0])
+        for article_id in ids:
+            owners = {self.owner(anchor), self.owner(article_id)} - {None}
+            if len(owners) < 2:
+                self._merge(anchor, article_id)
+        return anchor
+
+    def _merge(self, a: str, b: str) -> None:
+        owner = self.owner(a) or self.owner(b)
+        self._owner.pop(self._sets[a], None)
+        self._owner.pop(self._sets[b], None)
+        self._sets.merge(a, b)
+        if owner:
+            self._owner[self._sets[a]] = owner
+
+    def root(self, article_id: str) -> str:
+        return self._sets[article_id]
+
+    def owner(self, article_id: str) -> str | None:
+        return self._owner.get(self._sets[article_id])
+
+    def subsets(self) -> list[set[str]]:
+        return self._sets.subsets()
 
 
 def _earliest_copies(pairs: Sequence[tuple[str, str]],

@@ -15,12 +15,16 @@ from datasketch import MinHash, MinHashLSH
 
 from coverage_cmp.cluster import (
     _NUM_PERM,
+    DEFAULT_PAIR_MODEL,
+    PAIR_FEATURES,
+    PairModel,
     _average_linkage,
     _duplicate_pairs,
     _minhash_values,
     _shingle_hashes,
     _words,
     cluster_articles,
+    fit_pair_model,
 )
 from coverage_cmp.collect.files import read_path
 from coverage_cmp.collect.outlets import OutletDirectory
@@ -29,6 +33,7 @@ from coverage_cmp.model import Article, Cluster
 from coverage_cmp.settings import ClusterSettings, CollectSettings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notarise"
+ECB_PLUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ecbplus-dev"
 SETTINGS = ClusterSettings()
 
 # Three announcements of one long-running operation: same agency, same words, different
@@ -240,8 +245,8 @@ def test_labels_open_with_the_name_every_report_gives_and_count_with_specific_no
 
 
 @pytest.mark.parametrize("field, value", [("threshold", 1.5), ("window_days", -1),
-                                          ("facts_weight", 2.0), ("max_neighbors", 0),
-                                          ("conflict_weight", -0.1)])
+                                          ("time_weight", -1.0), ("max_neighbors", 0),
+                                          ("duplicate_threshold", 0.0)])
 def test_settings_reject_values_out_of_range(field, value):
     with pytest.raises(SettingsError, match=field):
         ClusterSettings(**{field: value})
@@ -327,3 +332,85 @@ def test_linkage_merges_the_earliest_of_equally_linked_pairs_first():
     star = sp.csr_matrix(np.array([[0, 0, 0.5], [0, 0, 0.5], [0.5, 0.5, 0]], dtype=np.float32))
     labels = _average_linkage(star, 0.3, [], [None] * 3)
     assert labels[0] == labels[2] != labels[1]
+
+
+def load_ecb_plus() -> tuple[list[Article], list[str]]:
+    articles, events = [], []
+    for line in (ECB_PLUS / "ecbplus-dev.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        articles.append(Article(source=row["doc_id"], id=row["doc_id"], text=row["text"],
+                                title=row["text"].split("\n", 1)[0]))
+        events.append(row["event_cluster"])
+    return articles, events
+
+
+def test_shipped_pair_model_is_the_one_fitted_on_ecb_plus():
+    """The weights in the code are reproducible from the data, not typed in by hand."""
+    articles, events = load_ecb_plus()
+    refitted = fit_pair_model(articles, events, SETTINGS)
+    assert refitted.weights == pytest.approx(DEFAULT_PAIR_MODEL.weights, abs=2e-3)
+    assert refitted.bias == pytest.approx(DEFAULT_PAIR_MODEL.bias, abs=2e-3)
+
+
+def test_pair_model_weighs_evidence_the_way_its_features_say():
+    """More shared words, facts and names make one event likelier; counting the same thing
+    differently (660 against 745 arrests) and disjoint dates make it less likely."""
+    weight = dict(zip(PAIR_FEATURES, DEFAULT_PAIR_MODEL.weights, strict=True))
+    for evidence_for in ("words", "facts", "title", "names_shared", "numbers_shared",
+                         "dates_shared"):
+        assert weight[evidence_for] > 0, evidence_for
+    for evidence_against in ("counted_conflict", "dates_disjoint"):
+        assert weight[evidence_against] < 0, evidence_against
+
+
+def test_a_model_fitted_on_ones_own_events_is_used():
+    """A model fitted on articles whose events say the announcements are one story (the
+    operation, not its phases) clusters them as one; the shipped model keeps them apart."""
+    articles = make_articles(dated=False)
+    phases = assignment(cluster_articles(articles, SETTINGS))
+    assert len(set(phases.values())) == len(EVENTS)
+    articles_ecb, events_ecb = load_ecb_plus()
+    topic_events = [event.split("_")[0] for event in events_ecb]  # topics, not events
+    by_topic = fit_pair_model(articles_ecb, topic_events, SETTINGS)
+    one_story = assignment(cluster_articles(articles, SETTINGS, model=by_topic))
+    assert len(set(one_story.values())) < len(EVENTS)
+
+
+def test_pair_model_needs_one_weight_per_feature():
+    with pytest.raises(ValueError, match="weights"):
+        PairModel(weights=(1.0,), bias=0.0)
+
+
+def test_arrests_of_two_players_of_one_club_stay_apart():
+    """The second arrest's reports recall the first player; their openings name their own."""
+    first = [
+        ("Rovers winger Dale Okafor held on drink-driving charge",
+         "Rovers winger Dale Okafor was arrested on suspicion of drink-driving early on "
+         "Sunday, police said. Okafor, 24, was stopped on the ring road after midnight. "
+         "Rovers said Okafor would be available for Saturday's cup tie."),
+        ("Okafor arrested after late-night stop",
+         "Dale Okafor spent the night in custody after officers stopped the Rovers winger "
+         "on the ring road. Okafor was released on bail and Rovers manager Ian Pell said "
+         "the club would deal with the matter privately."),
+        ("Rovers confirm Okafor arrest",
+         "Rovers have confirmed that Dale Okafor was arrested on suspicion of drink-driving. "
+         "Pell said Okafor had apologised to his team-mates and would play on Saturday."),
+    ]
+    second = [
+        ("Second Rovers player arrested as Marsh held",
+         "Rovers defender Tom Marsh has been arrested on suspicion of drink-driving, the "
+         "club's second such arrest in a month after Dale Okafor. Marsh, 29, was stopped "
+         "in the town centre. Rovers said Marsh had been suspended."),
+        ("Marsh suspended by Rovers after arrest",
+         "Tom Marsh was suspended by Rovers after his arrest in the town centre on Friday "
+         "night. Pell said Marsh had let the club down. Marsh was released on bail."),
+        ("Rovers defender Marsh in custody",
+         "Rovers defender Tom Marsh spent Friday night in custody after police stopped him "
+         "in the town centre. Pell said Marsh would miss the league match."),
+    ]
+    articles = [Article(source=f"{event}/{n}", text=text, title=title)
+                for event, reports in (("okafor", first), ("marsh", second))
+                for n, (title, text) in enumerate(reports)]
+    groups = groups_by_source(cluster_articles(articles, SETTINGS))
+    assert groups == {frozenset(f"okafor/{n}" for n in range(3)),
+                      frozenset(f"marsh/{n}" for n in range(3))}

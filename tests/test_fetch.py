@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import gzip
 import socket
+import sqlite3
 import zlib
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from httpserver import Reply, gzip_bomb, gzip_bomb_body, gzipped, redirect, sequence
 
+import coverage_cmp
 from coverage_cmp.collect.fetch import Fetcher, FetchResult
 from coverage_cmp.errors import FetchError, SourceError
-from coverage_cmp.settings import FetchSettings
+from coverage_cmp.model import SourceFailure
+from coverage_cmp.settings import CollectSettings, FetchSettings, Settings
 
 PAGE = b"<html><head><title>T</title></head><body><p>Eight arrests were made.</p></body></html>"
 
@@ -191,6 +196,165 @@ def test_redirect_is_followed_to_the_final_url(http_server) -> None:
     with Fetcher(fast()) as fetcher:
         result = fetcher.fetch(server.url("/old"))
     assert (result.url, result.final_url) == (server.url("/old"), server.url("/new"))
+
+
+def test_redirect_to_another_scheme_is_refused(http_server) -> None:
+    server = http_server("127.0.0.2")
+    server.route("/old", redirect("ftp://files.example.org/story.txt"))
+    error = fetch_error(fast(), server.url("/old"))
+    assert error.reason == "redirected to an unsupported URL (ftp://files.example.org/story.txt)"
+
+
+# -- redirects to other hosts: every hop is checked and limited like a first request ------
+
+ARTICLE = (b"<html><head><title>Harbour wall repaired</title></head><body><article>"
+           b"<p>Workers finished repairing the old harbour wall on Friday after storms in "
+           b"the spring had opened a gap wide enough for a rowing boat.</p>"
+           b"<p>The council said the work came in under budget and the quay would reopen "
+           b"to fishing boats on Monday morning.</p></article></body></html>")
+
+
+def fetch_each(fetcher: Fetcher, urls: list[str], how: str) -> dict[str, object]:
+    """Outcomes by URL, through ``fetch`` one by one or through ``fetch_many``."""
+    if how == "fetch_many":
+        return dict(fetcher.fetch_many(urls))
+    outcomes: dict[str, object] = {}
+    for url in urls:
+        try:
+            outcomes[url] = fetcher.fetch(url)
+        except FetchError as error:
+            outcomes[url] = error
+    return outcomes
+
+
+@pytest.mark.parametrize("how", ["fetch", "fetch_many"])
+def test_redirect_to_a_path_the_target_disallows_is_refused(http_server, how: str) -> None:
+    origin = http_server("127.0.0.2")
+    target = robots_server(http_server, "127.0.0.3")
+    origin.route("/story", redirect(target.url("/private/a")))
+    with Fetcher(fast()) as fetcher:
+        error = fetch_each(fetcher, [origin.url("/story")], how)[origin.url("/story")]
+    assert isinstance(error, FetchError)
+    assert str(error) == (f"{origin.url('/story')}: disallowed by robots.txt "
+                          f"(redirected to {target.url('/private/a')})")
+    assert target.paths() == ["/robots.txt"]
+
+
+@pytest.mark.parametrize("how", ["fetch", "fetch_many"])
+def test_redirect_to_an_allowed_path_reads_the_target_robots_first(http_server,
+                                                                   how: str) -> None:
+    origin = http_server("127.0.0.2")
+    target = robots_server(http_server, "127.0.0.3")
+    origin.route("/story", redirect(target.url("/news/1"), status=301))
+    with Fetcher(fast()) as fetcher:
+        result = fetch_each(fetcher, [origin.url("/story")], how)[origin.url("/story")]
+    assert isinstance(result, FetchResult)
+    assert (result.url, result.final_url) == (origin.url("/story"), target.url("/news/1"))
+    assert target.paths() == ["/robots.txt", "/news/1"]
+
+
+def test_redirect_to_a_disallowed_path_is_followed_when_robots_are_ignored(http_server) -> None:
+    origin = http_server("127.0.0.2")
+    target = robots_server(http_server, "127.0.0.3")
+    origin.route("/story", redirect(target.url("/private/a")))
+    with Fetcher(fast(respect_robots=False)) as fetcher:
+        assert fetcher.fetch(origin.url("/story")).final_url == target.url("/private/a")
+    assert target.paths() == ["/private/a"]
+
+
+def test_redirect_to_a_host_that_is_down_names_the_target(http_server) -> None:
+    origin = http_server("127.0.0.2")
+    down = f"http://127.0.0.3:{free_port('127.0.0.3')}"
+    origin.route("/story", redirect(down + "/news/1"))
+    error = fetch_error(fast(retries=0), origin.url("/story"))
+    assert error.reason == (f"connection refused by {down.removeprefix('http://')} "
+                            f"(redirected to {down}/news/1)")
+
+
+def collect_into(db: Path, url: str) -> tuple[list[SourceFailure], list[tuple[str, str]]]:
+    """Collect ``url`` into a new store: the failures, and the stored (url, article id) rows."""
+    report = coverage_cmp.collect([url], db=str(db),
+                                  settings=Settings(collect=CollectSettings(fetch=fast())))
+    with closing(sqlite3.connect(db)) as con:
+        return report.failures, con.execute("SELECT url, article_id FROM urls").fetchall()
+
+
+def test_collect_stores_nothing_from_a_redirect_the_target_disallows(http_server,
+                                                                     tmp_path: Path) -> None:
+    origin = http_server("127.0.0.2")
+    target = robots_server(http_server, "127.0.0.3")
+    target.route("/private/a", Reply(body=ARTICLE))
+    origin.route("/story", redirect(target.url("/private/a")))
+    failures, stored = collect_into(tmp_path / "c.db", origin.url("/story"))
+    assert [(f.source, f.error) for f in failures] == [
+        (origin.url("/story"), f"disallowed by robots.txt (redirected to "
+                               f"{target.url('/private/a')})")]
+    assert stored == []
+
+
+def test_collect_keeps_both_urls_of_an_allowed_redirect(http_server, tmp_path: Path) -> None:
+    origin = http_server("127.0.0.2")
+    target = robots_server(http_server, "127.0.0.3")
+    target.route("/news/1", Reply(body=ARTICLE))
+    origin.route("/story", redirect(target.url("/news/1")))
+    failures, stored = collect_into(tmp_path / "c.db", origin.url("/story"))
+    assert failures == []
+    assert {url for url, _ in stored} >= {origin.url("/story"), target.url("/news/1")}
+    assert len({article_id for _, article_id in stored}) == 1
+
+
+@pytest.mark.parametrize("limit, fails", [(4, False), (3, True)])
+def test_redirect_chain_across_hosts_is_cut_at_the_limit(http_server, limit: int,
+                                                         fails: bool) -> None:
+    """Four redirects, bouncing between two hosts, then the page."""
+    first, second = http_server("127.0.0.2"), http_server("127.0.0.3")
+    first.route("/r1", redirect(second.url("/r2")))
+    second.route("/r2", redirect(first.url("/r3")))
+    first.route("/r3", redirect(second.url("/r4")))
+    second.route("/r4", redirect(first.url("/end")))
+    first.route("/end", Reply(body=PAGE))
+    settings = fast(max_redirects=limit, respect_robots=False)
+    if fails:
+        error = fetch_error(settings, first.url("/r1"))
+        assert error.reason == "too many redirects (redirect loop?)"
+        assert first.paths() + second.paths() == ["/r1", "/r3", "/r2", "/r4"]
+    else:
+        with Fetcher(settings) as fetcher:
+            assert fetcher.fetch(first.url("/r1")).final_url == first.url("/end")
+
+
+@pytest.mark.parametrize("how", ["fetch", "fetch_many"])
+def test_crawl_delay_of_the_target_host_spaces_redirected_requests(http_server,
+                                                                   how: str) -> None:
+    origin = http_server("127.0.0.2")
+    target = robots_server(http_server, "127.0.0.3", rules=b"Crawl-delay: 1\n")
+    urls = [origin.url(f"/story/{i}") for i in (1, 2)]
+    for i in (1, 2):
+        origin.route(f"/story/{i}", redirect(target.url(f"/news/{i}")))
+    with Fetcher(fast(max_concurrency=4)) as fetcher:
+        outcomes = fetch_each(fetcher, urls, how)
+    assert all(isinstance(outcome, FetchResult) for outcome in outcomes.values())
+    landed = [r.started for r in target.requests if r.path.startswith("/news/")]
+    assert len(landed) == 2
+    assert abs(landed[1] - landed[0]) >= 0.9
+
+
+def test_concurrency_limit_of_the_target_host_holds_for_redirects(http_server) -> None:
+    """Two outlets redirect to one host; that host never has more than its one slot busy."""
+    first, second = http_server("127.0.0.2"), http_server("127.0.0.3")
+    target = http_server("127.0.0.4", latency_s=0.2)
+    target.route("/news", Reply(body=PAGE))
+    urls = []
+    for origin in (first, second):
+        for i in range(3):
+            origin.route(f"/story/{i}", redirect(target.url(f"/news?from={origin.host}-{i}")))
+            urls.append(origin.url(f"/story/{i}"))
+    settings = fast(per_host_concurrency=1, max_concurrency=6, respect_robots=False)
+    with Fetcher(settings) as fetcher:
+        outcomes = dict(fetcher.fetch_many(urls))
+    assert all(isinstance(outcome, FetchResult) for outcome in outcomes.values())
+    assert len(target.requests) == 6
+    assert target.max_in_flight == 1
 
 
 # -- size caps and content types ---------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import logging
@@ -354,6 +355,106 @@ def test_gzipped_exports_are_read_and_a_cut_one_reported(read, tmp_path):
     *articles, failure = read(cut)
     assert articles and all(isinstance(a, Article) for a in articles)
     assert failure.source == str(cut) and "truncated or corrupt" in failure.error
+
+
+# Exports whose text column holds HTML (a saved page, or a marked-up body).
+
+LIBRARY_PARAGRAPHS = [
+    "The reading room of the town library opened again on Saturday, two years after a "
+    "burst pipe flooded the basement and soaked the local history shelves.",
+    "Volunteers dried more than four thousand pamphlets by hand, one page at a time, in a "
+    "borrowed church hall with the heating turned up high.",
+    "The head librarian said fewer than fifty items were lost for good, most of them "
+    "bus timetables that nobody had asked to see since the 1970s.",
+]
+
+
+def library_page() -> str:
+    """A whole article page as some exports carry it: head metadata, menus, a script."""
+    body = "".join(f"<p>{p}</p>" for p in LIBRARY_PARAGRAPHS)
+    return ("<!DOCTYPE html><html><head><title>Library reopens | Valley Gazette</title>"
+            '<meta property="og:site_name" content="Valley Gazette">'
+            '<meta property="article:published_time" content="2021-03-06T09:15:00+00:00">'
+            '<link rel="canonical" href="https://valley-gazette.example/news/library">'
+            "</head><body><nav><a href='/'>Front page</a> <a href='/sport'>Sport</a></nav>"
+            f"<article><h1>Library reopens after the flood</h1>{body}</article>"
+            "<script>trackVisit('library');</script>"
+            "<footer>Letters to the editor welcome</footer></body></html>")
+
+
+def library_body() -> str:
+    """The article alone, as a marked-up body field."""
+    return "".join(f"<p>{p}</p>" for p in LIBRARY_PARAGRAPHS)
+
+
+def assert_library_text(article) -> None:
+    assert isinstance(article, Article), article
+    assert article.text == "\n\n".join(LIBRARY_PARAGRAPHS)
+
+
+PROSE_WITH_ANGLE_BRACKETS = [
+    "Turnout in the ward was fewer than 5 < 10 per cent of voters, officials said, and "
+    "the count finished before midnight.",
+    "Shares of <VGZ.L> fell after the results, while the index held steady; analysts "
+    "wrote that a<b and c>d in the model, nothing more.",
+    "The web team said the <p> tag was missing from the archive pages, and readers "
+    "would see them fixed next week.",
+]
+
+
+def test_jsonl_rows_holding_html_are_read_like_saved_pages(read, tmp_path):
+    path = tmp_path / "export.jsonl"
+    rows = [
+        {"url": "https://valley-gazette.example/news/library?src=feed",
+         "title": "Flooded library back in use", "media_name": "The Valley Gazette",
+         "publish_date": "2021-03-07", "text": library_page()},
+        {"text": library_page()},
+        {"title": "Library reopens", "body": library_body()},
+        {"title": "Turnout", "text": PROSE_WITH_ANGLE_BRACKETS[0]},
+        {"url": "https://valley-gazette.example/menu", "text": "<ul><li>Home</li></ul>"},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    own_metadata, page_metadata, body_only, prose, no_article = read(path)
+
+    assert_library_text(own_metadata)
+    assert (own_metadata.title, own_metadata.outlet, own_metadata.published) == (
+        "Flooded library back in use", "The Valley Gazette", "2021-03-07")
+    assert own_metadata.url == rows[0]["url"]
+    assert own_metadata.canonical_url == "https://valley-gazette.example/news/library"
+    assert own_metadata.raw_html == library_page().encode("utf-8")
+
+    assert_library_text(page_metadata)
+    assert (page_metadata.title, page_metadata.outlet, page_metadata.published) == (
+        "Library reopens after the flood", "Valley Gazette", "2021-03-06T09:15:00+00:00")
+    assert page_metadata.canonical_url == "https://valley-gazette.example/news/library"
+
+    assert_library_text(body_only)
+    assert body_only.title == "Library reopens"
+
+    assert isinstance(prose, Article) and prose.text == PROSE_WITH_ANGLE_BRACKETS[0]
+    assert prose.raw_html is None
+
+    assert no_article.source == f"{path}#L5"
+    assert "line 5: no article text found" in no_article.error
+
+
+def test_csv_rows_holding_html_are_read_like_saved_pages(read, tmp_path):
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["Headline", "Body", "Source", "Date"])
+        writer.writerow(["Flooded library back in use", library_page(), "The Valley Gazette",
+                         "07/03/2021"])
+        writer.writerow(["Library reopens", "<br>".join(LIBRARY_PARAGRAPHS), "", ""])
+        for prose in PROSE_WITH_ANGLE_BRACKETS:
+            writer.writerow(["Prose", prose, "", ""])
+    page, lines, *proses = read(path)
+    assert_library_text(page)
+    assert (page.title, page.outlet, page.published) == (
+        "Flooded library back in use", "The Valley Gazette", "2021-03-07")
+    assert_library_text(lines)
+    assert [a.text for a in proses] == PROSE_WITH_ANGLE_BRACKETS
+    assert all(a.raw_html is None for a in proses)
 
 
 # --- bad input --------------------------------------------------------------------------

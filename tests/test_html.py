@@ -15,8 +15,9 @@ from html.parser import HTMLParser
 import pytest
 from test_report import HOSTILE_URL, fixture_comparison
 
+from coverage_cmp.compare.events import Event
 from coverage_cmp.model import Comparison
-from coverage_cmp.report.corpus import Event, corpus_summary
+from coverage_cmp.report.corpus import corpus_summary
 from coverage_cmp.report.html import (
     render_compare_html,
     render_corpus_html,

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from coverage_cmp.compare import compare_articles
+from coverage_cmp.compare.events import Event
 from coverage_cmp.extract import extract_article
-from coverage_cmp.model import Article, Cluster, ClusterMember, Comparison
+from coverage_cmp.model import Article, Comparison
 from coverage_cmp.pipeline import load_articles
 from coverage_cmp.report.console import render_compare_terminal, render_corpus_terminal, use_color
-from coverage_cmp.report.corpus import Event, compare_clusters, corpus_summary
+from coverage_cmp.report.corpus import corpus_summary
 from coverage_cmp.report.markdown import escape, render_compare_markdown, render_corpus_markdown
 from coverage_cmp.report.plots import write_plots
 from coverage_cmp.report.progress import track
@@ -138,19 +139,6 @@ def test_corpus_text_views_list_every_outlet():
         assert outlet.outlet.split()[-1] in terminal
         assert escape(outlet.outlet) in markdown
     assert "431 (400–431" in terminal and "431 (400–431" in markdown
-
-
-def test_compare_clusters_skips_single_articles_and_unknown_ids():
-    articles = fixture_articles()
-    extractions = [extract_article(a) for a in articles[:3]]
-    members = [ClusterMember(a.id, a.source) for a in articles[:3]]
-    clusters = [Cluster("event", "label", members),
-                Cluster("alone", "label", [ClusterMember(articles[3].id, articles[3].source)]),
-                Cluster("missing", "label", [ClusterMember("nope", "x"),
-                                             ClusterMember("nada", "y")])]
-    events = list(compare_clusters(clusters, extractions))
-    assert [e.event_id for e in events] == ["event"]
-    assert len(events[0].comparison.reports) == 2
 
 
 def test_plots_write_png_and_svg_the_same_each_time(tmp_path):

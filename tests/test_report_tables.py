@@ -16,10 +16,11 @@ import jsonschema
 import pytest
 from test_report import fixture_articles, fixture_comparison
 
+from coverage_cmp.compare.events import Event
 from coverage_cmp.extract import extract_article
 from coverage_cmp.model import Cluster, ClusterMember, SourceFailure
 from coverage_cmp.report import tables
-from coverage_cmp.report.corpus import Event, corpus_summary
+from coverage_cmp.report.corpus import corpus_summary
 from coverage_cmp.report.tables import (
     corpus_to_json,
     load_schema,

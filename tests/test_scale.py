@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,9 +24,15 @@ from coverage_cmp.cluster import cluster_articles  # noqa: E402
 from coverage_cmp.compare import compare_articles  # noqa: E402
 from coverage_cmp.engine import DaskEngine, Engine, LocalEngine  # noqa: E402
 from coverage_cmp.extract import extract_article  # noqa: E402
-from coverage_cmp.model import Article  # noqa: E402
+from coverage_cmp.model import Article, Cluster, ClusterMember  # noqa: E402
 from coverage_cmp.parquet import export_parquet  # noqa: E402
-from coverage_cmp.pipeline import compare_sources, load_articles  # noqa: E402
+from coverage_cmp.pipeline import (  # noqa: E402
+    cluster_sources,
+    collect_into_store,
+    compare_sources,
+    load_articles,
+    run_whole_store,
+)
 from coverage_cmp.scale import (  # noqa: E402
     cluster_many,
     compare_many,
@@ -33,6 +40,7 @@ from coverage_cmp.scale import (  # noqa: E402
     extract_many,
     import_parquet,
     plan_partitions,
+    reconcile_clusters,
     run_store,
 )
 from coverage_cmp.settings import CollectSettings, PartitionSettings, Settings  # noqa: E402
@@ -40,6 +48,9 @@ from coverage_cmp.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "notarise"
+#: The pages `make demo` collects: every fixture article, the undated wire copy among them.
+FIXTURE_SOURCES = sorted(str(p) for p in FIXTURES.iterdir()
+                         if p.suffix in (".html", ".txt") and p.name != "index.html")
 sys.path.insert(0, str(ROOT / "bench"))
 from cluster import bcubed  # noqa: E402  (the clustering benches beside the tests)
 from cluster_scale import synthetic_corpus  # noqa: E402  (ECB+ sentences over a year)
@@ -66,9 +77,7 @@ def local_engine() -> Iterator[LocalEngine]:
 @pytest.fixture(scope="module")
 def fixture_articles() -> list[Article]:
     settings = Settings(collect=CollectSettings(outlets_file=str(FIXTURES / "outlets.toml")))
-    sources = sorted(str(p) for p in FIXTURES.iterdir()
-                     if p.suffix in (".html", ".txt") and p.name != "index.html")
-    articles, failures = load_articles(sources, settings)
+    articles, failures = load_articles(FIXTURE_SOURCES, settings)
     assert not failures
     return articles
 
@@ -223,3 +232,109 @@ def test_one_partition_keeps_the_input_order() -> None:
     dates = [("b", "2024-03-02"), ("a", None), ("c", "2024-03-01")]
     assert plan_partitions(dates, PartitionSettings(window_days=None), 3)[0].ids == ("b", "a", "c")
     assert plan_partitions(dates, MONTHLY, 3)[0].ids == ("b", "a", "c")
+
+
+# -- `run` and `cluster` on one store, in any order ------------------------------------------
+
+def _member(article_id: str, published: str | None = None) -> ClusterMember:
+    return ClusterMember(article_id, f"{article_id}.html", published=published)
+
+
+def _piece(cluster_id: str, *members: ClusterMember) -> Cluster:
+    return Cluster(cluster_id, f"label of {cluster_id}", list(members))
+
+
+def test_previous_cluster_split_across_windows_stays_one_cluster() -> None:
+    """An undated copy clustered with its event in one pass is alone in the undated window."""
+    dated = [_member("a", "2024-03-01"), _member("b", "2024-03-20")]
+    previous = [_piece("c-a", *dated, _member("w"))]
+    windows = [[_piece("c-a", dated[0])], [_piece("c-a", *dated)], [_piece("c-a", _member("w"))]]
+    clusters = reconcile_clusters(windows, previous)
+    assert [(c.id, [m.id for m in c.articles]) for c in clusters] == [("c-a", ["a", "b", "w"])]
+
+
+def test_two_previous_clusters_never_merge_through_a_new_article() -> None:
+    previous = [_piece("c-a", _member("a", "2024-03-01")),
+                _piece("c-b", _member("b", "2024-03-03"))]
+    new = _member("n", "2024-03-02")
+    windows = [[_piece("c-a", previous[0].articles[0], new)],
+               [_piece("c-b", new, previous[1].articles[0])]]
+    clusters = reconcile_clusters(windows, previous)
+    assert [(c.id, [m.id for m in c.articles]) for c in clusters] == [
+        ("c-a", ["a", "n"]), ("c-b", ["b"])]
+    # A window result reused from before both were stored holds the two together.
+    stale = reconcile_clusters([[_piece("c-a", previous[0].articles[0], new,
+                                        previous[1].articles[0])]], previous)
+    assert [(c.id, [m.id for m in c.articles], c.label) for c in stale] == [
+        ("c-a", ["a", "n"], "label of c-a"), ("c-b", ["b"], "label of c-b")]
+
+
+def _cluster_command(store: Store, engine: Engine) -> None:
+    """What `coverage-cmp cluster --db` does: one pass, stored clusters kept."""
+    cluster_sources((), Settings(), store, engine=engine)
+
+
+def _run_command(store: Store, engine: Engine) -> None:
+    """What `coverage-cmp run --db` does: four-week windows, results written back."""
+    run_whole_store(store, Settings(partition=MONTHLY), engine)
+    events = {c.id for c in store.clusters() if len(c.articles) > 1}
+    assert events and events <= set(store.comparisons())
+
+
+COMMANDS = {"cluster": _cluster_command, "run": _run_command}
+
+
+def _assert_extends(store: Store, earlier: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Every article in exactly one cluster; earlier clusters keep their ids and articles."""
+    clusters = {c.id: {m.id for m in c.articles} for c in store.clusters()}
+    assert len(clusters) == len(store.clusters())
+    members = [i for ids in clusters.values() for i in ids]
+    assert sorted(members) == sorted(i for i, _ in store.article_dates())
+    for cluster_id, ids in earlier.items():
+        assert ids <= clusters.get(cluster_id, set()), cluster_id
+    return clusters
+
+
+@pytest.mark.parametrize("first, second", [("cluster", "run"), ("run", "cluster"),
+                                           ("run", "run"), ("cluster", "cluster")])
+def test_run_and_cluster_compose_with_articles_added_between(tmp_path: Path, first: str,
+                                                             second: str) -> None:
+    """first, collect more, second, first again: each extends the stored clusters."""
+    settings = Settings(collect=CollectSettings(outlets_file=str(FIXTURES / "outlets.toml")))
+    # The undated wire copy, both distractors and some of the event first; the release
+    # (the event's earliest article) only later, so it joins a cluster named after another.
+    early, late = FIXTURE_SOURCES[:8], FIXTURE_SOURCES[8:]
+    assert any(s.endswith(".txt") for s in early) and any("nca-release" in s for s in late)
+    with Store(tmp_path / "coverage.db") as store, LocalEngine(1) as engine:
+        collect_into_store(early, settings, store)
+        COMMANDS[first](store, engine)
+        clusters = _assert_extends(store, {})
+        collect_into_store(late, settings, store)
+        for command in (second, first):
+            COMMANDS[command](store, engine)
+            clusters = _assert_extends(store, clusters)
+        event = max(clusters, key=lambda cluster_id: len(clusters[cluster_id]))
+        comparison, _ = compare_sources(settings=settings, store=store, cluster_id=event)
+    compared = {a.id for a in comparison.references} | {r.article.id for r in comparison.reports}
+    assert compared == clusters[event]
+
+
+def test_cli_run_on_a_clustered_demo_store_then_compare(tmp_path: Path) -> None:
+    """`make demo`'s store, then `run` (it failed on the clusters `cluster` had stored)."""
+    db = str(tmp_path / "coverage.db")
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "coverage_cmp", *args, "--db", db],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli("collect", *FIXTURE_SOURCES, "--outlets", str(FIXTURES / "outlets.toml"))
+    clustered = json.loads(cli("cluster", "--format", "json"))["clusters"]
+    cli("run", "--engine", "local", "--workers", "1")
+    with Store(db, readonly=True) as store:
+        after = _assert_extends(store, {c["id"]: {m["id"] for m in c["articles"]}
+                                        for c in clustered})
+    event = max(after, key=lambda cluster_id: len(after[cluster_id]))
+    compared = json.loads(cli("compare", "--cluster", event, "--format", "json"))
+    assert {r["id"] for r in compared["references"]} <= after[event]

@@ -11,14 +11,16 @@ Politeness, per host (scheme, name and port):
     - at most ``per_host_concurrency`` requests in flight and ``per_host_delay_s`` between
       two request starts; at most ``max_concurrency`` requests in flight overall.
     - a clear User-Agent.
-    Redirects are followed within the same request: the target's robots.txt and host
-    limits are not consulted again.
+    Redirects are followed hop by hop, and each hop is one more request to its own host:
+    that host's robots.txt is obeyed (a refusal names the URL asked for and the target)
+    and its delay, Crawl-delay and concurrency apply, as for the first request.
 
 Robustness, per URL:
     - retries with exponential backoff after a 5xx, a 429 or a transient network error
       (connection refused or reset, connect or read timeout), honouring ``Retry-After``
       and failing at once when it asks for more than ``max_retry_after_s``;
-    - a 4xx fails at once; redirects are followed up to ``max_redirects``;
+    - a 4xx fails at once; up to ``max_redirects`` redirects are followed, to http(s) only;
+    - a retry repeats the hop that failed, not the whole redirect chain;
     - ``timeout_s`` for connecting and between two chunks, ``total_timeout_s`` for a whole
       response (a slow-drip body fails; it is not retried);
     - the body is capped while streaming, before and after decompression (gzip bombs);
@@ -118,6 +120,14 @@ class FetchResult:
     """From the first attempt to the end of the body, retry pauses included."""
 
 
+@dataclass(frozen=True)
+class _Redirect:
+    """A redirect answer: the next hop, to be checked and limited like any request."""
+
+    target: httpx.URL
+    """Its Location, resolved against the URL that answered."""
+
+
 class _Transient(Exception):
     """One attempt failed in a way another attempt may fix (5xx, 429, network)."""
 
@@ -163,7 +173,10 @@ class _Job:
     target: httpx.URL
     host: _Host
     host_key: tuple[str, str, int]
+    """Key of ``host``: the host of ``target``, the hop to request next."""
     attempt: int = 1
+    redirects: int = 0
+    """Redirects followed so far; ``target`` is where the last one led."""
     not_before: float = float("-inf")
     started: float | None = None
 
@@ -197,8 +210,7 @@ class Fetcher:
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": encodings},
             timeout=httpx.Timeout(settings.timeout_s),
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
+            follow_redirects=False,  # each hop goes through robots.txt and its host's limits
             limits=httpx.Limits(max_connections=2 * settings.max_concurrency,
                                 max_keepalive_connections=settings.max_concurrency),
             transport=transport,
@@ -226,16 +238,8 @@ class Fetcher:
             FetchError: the URL is unusable, disallowed, or failed for good.
         """
         _check_accept(accept)
-        target = _parse_url(url)
-        host_key = _host_key(target)
-        host = self._host(host_key)
-        started = self._clock()
-        if self.settings.respect_robots:
-            self._ensure_robots(host, host_key)
-            refusal = self._robots_refusal(host, url)
-            if refusal is not None:
-                raise refusal
-        return self._fetch_with_retries(url, target, host, accept, started)
+        return self._fetch_hops(url, _parse_url(url), accept, self._clock(),
+                                obey_robots=self.settings.respect_robots)
 
     def fetch_many(self, urls: Iterable[str], *,
                    accept: str = "page") -> Iterator[tuple[str, FetchResult | FetchError]]:
@@ -306,7 +310,7 @@ class Fetcher:
                         running[pool.submit(self._ensure_robots, host, key)] = key
                     break
                 job = queue[0]
-                refusal = (self._robots_refusal(host, job.url)
+                refusal = (self._robots_refusal(host, job.url, job.target, job.redirects)
                            if self.settings.respect_robots else None)
                 if refusal is not None:
                     refused.append((queue.popleft().url, refusal))
@@ -327,7 +331,8 @@ class Fetcher:
                 del queues[key]
         return wait_s, refused
 
-    def _run_attempt(self, job: _Job, accept: str) -> FetchResult | FetchError | _Transient:
+    def _run_attempt(self, job: _Job,
+                     accept: str) -> FetchResult | FetchError | _Transient | _Redirect:
         """One attempt in a worker, on a host slot the scheduler took; never raises."""
         try:
             return self._attempt(job.url, job.target, accept, job.attempt, job.started or 0.0)
@@ -336,18 +341,28 @@ class Fetcher:
         finally:
             self._release(job.host)
 
-    def _settle(self, job: _Job, outcome: FetchResult | FetchError | _Transient,
+    def _settle(self, job: _Job, outcome: FetchResult | FetchError | _Transient | _Redirect,
                 queues: dict[tuple[str, str, int], deque[_Job]],
                 ) -> tuple[str, FetchResult | FetchError] | None:
-        """Yieldable outcome of an attempt, or ``None`` after queueing a retry."""
-        if not isinstance(outcome, _Transient):
+        """Yieldable outcome of an attempt, or ``None`` after queueing a retry or the next hop.
+
+        The next hop joins the queue of its own host, so the scheduler checks it against
+        that host's robots.txt and limits before it starts.
+        """
+        if isinstance(outcome, FetchResult | FetchError):
             return job.url, outcome
         try:
-            delay_s = self._retry_delay(job.url, outcome, job.attempt)
+            if isinstance(outcome, _Redirect):
+                job.target = self._next_hop(job.url, outcome, job.redirects, job.attempt)
+                job.redirects += 1
+                job.host_key = _host_key(job.target)
+                job.host = self._host(job.host_key)
+            else:
+                job.not_before = self._clock() + self._retry_delay(job.url, outcome,
+                                                                    job.attempt)
+                job.attempt += 1
         except FetchError as error:
             return job.url, error
-        job.attempt += 1
-        job.not_before = self._clock() + delay_s
         queues.setdefault(job.host_key, deque()).appendleft(job)
         return None
 
@@ -390,9 +405,9 @@ class Fetcher:
                 host.robots_known = True
 
     def _load_robots(self, host: _Host, robots_url: str) -> None:
-        try:
-            result = self._fetch_with_retries(robots_url, httpx.URL(robots_url), host, None,
-                                              self._clock())
+        try:  # robots.txt is not itself subject to robots.txt, wherever it redirects
+            result = self._fetch_hops(robots_url, httpx.URL(robots_url), None, self._clock(),
+                                      obey_robots=False)
         except FetchError as error:
             if error.status is not None and 400 <= error.status < 500:
                 logger.debug("%s: HTTP %s, so everything is allowed", robots_url, error.status)
@@ -413,32 +428,69 @@ class Fetcher:
                 host.delay_s = max(host.delay_s,
                                    min(float(crawl_delay), self.settings.max_retry_after_s))
 
-    def _robots_refusal(self, host: _Host, url: str) -> FetchError | None:
+    def _robots_refusal(self, host: _Host, url: str, hop: httpx.URL,
+                        redirects: int) -> FetchError | None:
+        """Why ``hop`` (``url`` itself, or where its redirects led) may not be requested."""
+        led_to = f" (redirected to {hop})" if redirects else ""
         failure = host.robots_error
         if failure is not None:
-            refusal = FetchError(url, failure.reason, status=failure.status,
+            refusal = FetchError(url, failure.reason + led_to, status=failure.status,
                                  attempts=failure.attempts)
             refusal.__cause__ = failure.__cause__
             return refusal
-        if host.robots is not None and not host.robots.can_fetch(self.settings.user_agent, url):
-            return FetchError(url, "disallowed by robots.txt")
+        if host.robots is not None and not host.robots.can_fetch(self.settings.user_agent,
+                                                                 str(hop)):
+            return FetchError(url, "disallowed by robots.txt" + led_to)
         return None
 
     # -- one URL ----------------------------------------------------------------------
 
-    def _fetch_with_retries(self, url: str, target: httpx.URL, host: _Host, accept: str | None,
-                            started: float) -> FetchResult:
+    def _fetch_hops(self, url: str, target: httpx.URL, accept: str | None, started: float, *,
+                    obey_robots: bool) -> FetchResult:
+        """Fetch ``url`` in this thread, each redirect hop waiting for its own host's turn.
+
+        Raises:
+            FetchError: a hop is disallowed, or failed for good.
+        """
         attempt = 1
+        redirects = 0
         while True:
+            host_key = _host_key(target)
+            host = self._host(host_key)
+            if obey_robots:
+                self._ensure_robots(host, host_key)
+                refusal = self._robots_refusal(host, url, target, redirects)
+                if refusal is not None:
+                    raise refusal
             self._acquire(host)
             try:
-                return self._attempt(url, target, accept, attempt, started)
+                outcome = self._attempt(url, target, accept, attempt, started)
             except _Transient as transient:
-                delay_s = self._retry_delay(url, transient, attempt)
+                outcome = transient
             finally:
                 self._release(host)
-            self._sleep(delay_s)
-            attempt += 1
+            if isinstance(outcome, FetchResult):
+                return outcome
+            if isinstance(outcome, _Redirect):
+                target = self._next_hop(url, outcome, redirects, attempt)
+                redirects += 1
+            else:
+                self._sleep(self._retry_delay(url, outcome, attempt))
+                attempt += 1
+
+    def _next_hop(self, url: str, redirect: _Redirect, redirects: int,
+                  attempt: int) -> httpx.URL:
+        """Where a redirect leads, unless it is one too many or leaves http(s).
+
+        Raises:
+            FetchError: over ``max_redirects``, or a target that is not http(s).
+        """
+        if redirects >= self.settings.max_redirects:
+            raise FetchError(url, "too many redirects (redirect loop?)", attempts=attempt)
+        if redirect.target.scheme not in ("http", "https"):
+            raise FetchError(url, f"redirected to an unsupported URL ({redirect.target})",
+                             attempts=attempt)
+        return redirect.target
 
     def _retry_delay(self, url: str, transient: _Transient, attempt: int) -> float:
         """Seconds to wait before the next attempt.
@@ -463,8 +515,8 @@ class Fetcher:
         return settings.backoff_s * 2 ** (attempt - 1)
 
     def _attempt(self, url: str, target: httpx.URL, accept: str | None, attempt: int,
-                 started: float) -> FetchResult:
-        """One GET; ``accept=None`` takes any content type (robots.txt).
+                 started: float) -> FetchResult | _Redirect:
+        """One GET of one hop; ``accept=None`` takes any content type (robots.txt).
 
         Raises:
             FetchError: a failure another attempt would not fix.
@@ -477,9 +529,6 @@ class Fetcher:
                 return self._read_response(url, response, accept, attempt, started, deadline)
         except httpx.TimeoutException as exc:
             raise _Transient(f"timed out after {self.settings.timeout_s:g} s") from exc
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(url, "too many redirects (redirect loop?)", attempts=attempt) \
-                from exc
         except httpx.ConnectError as exc:
             netloc = _netloc(target)
             if _caused_by(exc, socket.gaierror):
@@ -488,9 +537,6 @@ class Fetcher:
             if _caused_by(exc, ConnectionRefusedError):
                 raise _Transient(f"connection refused by {netloc}") from exc
             raise _Transient(f"could not connect to {netloc} ({_one_line(exc)})") from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise FetchError(url, f"redirected to an unsupported URL ({_one_line(exc)})",
-                             attempts=attempt) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(url, f"invalid URL ({_one_line(exc)})", attempts=attempt) from exc
         except httpx.TransportError as exc:
@@ -508,7 +554,10 @@ class Fetcher:
                              attempts=attempt) from exc
 
     def _read_response(self, url: str, response: httpx.Response, accept: str | None,
-                       attempt: int, started: float, deadline: float) -> FetchResult:
+                       attempt: int, started: float, deadline: float,
+                       ) -> FetchResult | _Redirect:
+        if response.next_request is not None:  # httpx resolved the Location; body unread
+            return _Redirect(response.next_request.url)
         status = response.status_code
         if status == 429 or status >= 500:
             raise _Transient(_http_reason(response), status=status,

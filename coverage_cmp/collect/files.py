@@ -13,7 +13,10 @@ it, so one bad file never stops a run. By file name:
 - ``.jsonl``, ``.ndjson``, ``.csv``, ``.tsv`` (each also ``.gz``): exports of media
   databases (Media Cloud, GDELT, Factiva- or LexisNexis-like), read row by row: a row with
   text is an article, a row with only a URL a link. Column names are matched without
-  regard to case, spaces or hyphens (``_COLUMNS`` lists them).
+  regard to case, spaces or hyphens (``_COLUMNS`` lists them). A text field holding HTML
+  (a whole page or a marked-up body, told apart from prose by ``_markup_kind``) goes through
+  ``body.extract_page`` like a saved page; the row's own title, outlet, date and authors
+  win over what the page says.
 - ``.warc``, ``.warc.gz``: HTML responses in a web archive (``warc.read_warc_pages``).
 - a folder: every file above inside it, recursively, in sorted order; hidden files and
   other extensions are skipped (counted at debug level); symlinked folders are followed
@@ -43,8 +46,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+import lxml.etree
+import lxml.html
+from lxml.html import defs as html_defs
+
 from coverage_cmp._text import decode_bytes, detect_encoding, looks_binary, normalize_text
-from coverage_cmp.collect.body import extract_page
+from coverage_cmp.collect.body import PageContent, extract_page
 from coverage_cmp.collect.outlets import OutletDirectory
 from coverage_cmp.collect.plaintext import byline_names, iso_date, parse_plain_text
 from coverage_cmp.collect.warc import WarcPage, read_warc_pages
@@ -392,7 +399,7 @@ def _jsonl_records(stream: TextIO, path: str, settings: CollectSettings,
         if not isinstance(row, dict):
             yield SourceFailure(source, f"line {number}: not a JSON object")
             continue
-        yield _row_record(row, source, f"{path}: line {number}", outlets)
+        yield _row_record(row, source, f"{path}: line {number}", settings, outlets)
 
 
 def _csv_records(stream: TextIO, path: str, settings: CollectSettings,
@@ -417,7 +424,7 @@ def _csv_records(stream: TextIO, path: str, settings: CollectSettings,
     try:
         for number, row in enumerate(reader, start=1):
             source = f"{path}#row{number}"
-            yield _row_record(row, source, f"{path}: row {number}", outlets)
+            yield _row_record(row, source, f"{path}: row {number}", settings, outlets)
     except csv.Error as exc:
         yield _failure(path, f"bad CSV near line {reader.line_num} ({exc})")
 
@@ -426,9 +433,12 @@ def _column_key(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
 
 
-def _row_record(row: dict[str, Any], source: str, where: str,
+def _row_record(row: dict[str, Any], source: str, where: str, settings: CollectSettings,
                 outlets: OutletDirectory) -> Record:
-    """An article (the row has text), a link (only a URL) or a failure (neither)."""
+    """An article (the row has text), a link (only a URL) or a failure (neither).
+
+    Text that is HTML is read like a saved page; the row's own metadata comes first.
+    """
     values = {_column_key(str(k)): v for k, v in row.items() if k is not None}
     url = _field(values, "url")
     url = url if url and _is_http_url(url) else None
@@ -443,19 +453,63 @@ def _row_record(row: dict[str, Any], source: str, where: str,
         named = outlets.lookup(None, outlet_name) if outlet_name else None
         return Link(url=url, source=source, title=title, published=published,
                     outlet=named.name if named else None)
-    outlet = outlets.lookup(url or _field(values, "outlet_url"), outlet_name)
+    markup = _markup_kind(text)
+    page = PageContent(text=text)
+    if markup is not None:
+        document = text if markup == "document" else _ARTICLE_DOCUMENT.format(text)
+        try:
+            page = extract_page(document, source=source, url=url, extractor=settings.extractor)
+        except CoverageCmpError as exc:
+            return SourceFailure(source, f"{where}: {getattr(exc, 'reason', str(exc))}")
+    outlet = outlets.lookup(url or _field(values, "outlet_url") or page.canonical_url,
+                            outlet_name or page.site_name)
     return Article(
         source=source,
-        text=text,
-        title=title,
+        text=page.text,
+        title=title or page.title,
         url=url,
-        canonical_url=_field(values, "canonical_url") or url,
+        canonical_url=_field(values, "canonical_url") or page.canonical_url or url,
         outlet=outlet.name if outlet else None,
         outlet_scope=outlet.scope if outlet else None,
         outlet_region=outlet.region if outlet else None,
-        authors=_authors(_first(values, "authors")),
-        published=published,
+        authors=_authors(_first(values, "authors")) or list(page.authors),
+        published=published or page.published,
+        raw_html=text.encode("utf-8") if markup is not None else None,
     )
+
+
+#: A marked-up article body on its own, made a page: trafilatura finds no article in a
+#: bare fragment of one paragraph, or of lines split by ``<br>``, but does in this.
+_ARTICLE_DOCUMENT = "<html><body><article>{}</article></body></html>"
+_MAYBE_TAG = re.compile(r"<[A-Za-z!/]")
+_DOCTYPE_HTML = re.compile(r"<!doctype\s+html", re.IGNORECASE)
+_DOCUMENT_TAG = re.compile(r"<(?:html|head|body)[\s>]", re.IGNORECASE)
+
+
+def _markup_kind(text: str) -> str | None:
+    """``document`` (a whole page), ``fragment`` (a marked-up body) or None (not HTML).
+
+    Text is HTML when it declares an HTML doctype, or when lxml parses it to at least
+    one real HTML element (a name HTML defines) that the text closes with its end tag
+    or that needs none (``<br>``). So "fewer than 5 < 10", a ticker such as ``<ABC.N>``
+    and ``a<b and c>d`` in a formula stay prose. libxml2 parses in linear time, which
+    the standard library's ``html.parser`` does not on text full of unclosed ``<``.
+    """
+    if not _MAYBE_TAG.search(text):
+        return None
+    if _DOCTYPE_HTML.search(text):
+        return "document"
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except lxml.etree.ParserError:  # nothing but comments or processing instructions
+        return None
+    names = {element.tag for element in tree.iter() if isinstance(element.tag, str)}
+    real = any(name in html_defs.empty_tags or re.search(rf"</{name}\s*>", text, re.IGNORECASE)
+               for name in names & html_defs.tags)
+    if not real:
+        return None
+    return "document" if _DOCUMENT_TAG.search(text) else "fragment"
 
 
 def _first(values: dict[str, Any], role: str) -> Any:

@@ -6,7 +6,7 @@ Modules (import the one you need; ``html`` loads jinja2 and ``plots`` matplotlib
 - ``markdown``: ``render_compare_markdown``, ``render_corpus_markdown``
 - ``html``: ``render_compare_html``, ``render_corpus_html`` (one offline file each)
 - ``tables``: ``write_compare_csv``, ``write_corpus_csv``, ``corpus_to_json``, ``load_schema``
-- ``corpus``: ``compare_clusters``, ``corpus_summary`` and their records
+- ``corpus``: ``corpus_summary`` and its records (the events come from ``compare.events``)
 - ``plots``: ``write_plots`` (PNG and SVG figures of the corpus view)
 - ``progress``: ``track``, progress bars on stderr for long steps
 - ``terminal``: tables of articles, extractions and clusters

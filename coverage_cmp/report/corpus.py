@@ -1,8 +1,8 @@
 """The corpus view: across every compared event, how each outlet treats its sources, and
 how far each event's key numbers spread.
 
-``compare_clusters`` compares each stored event with its reference; ``corpus_summary``
-folds the comparisons into one row per outlet and one per event.
+``corpus_summary`` folds the events that ``coverage_cmp.compare.events.compare_clusters``
+compared into one row per outlet and one per event.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from coverage_cmp.compare import compare_articles
-from coverage_cmp.model import Cluster, Comparison, Extraction, ReportComparison
-from coverage_cmp.settings import CompareSettings
+from coverage_cmp.compare.events import Event
+from coverage_cmp.model import Comparison, ReportComparison
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +23,6 @@ log = logging.getLogger(__name__)
 NUMERIC_KINDS = ("quantity", "money", "percent")
 #: Key numbers listed per event.
 KEY_NUMBERS = 3
-
-
-@dataclass(frozen=True)
-class Event:
-    """One event's comparison, as the corpus view reads it."""
-
-    event_id: str
-    """The cluster id (or any id the caller gives the event)."""
-    label: str
-    comparison: Comparison
 
 
 @dataclass(frozen=True)
@@ -114,21 +103,6 @@ class Corpus:
     events: list[EventSummary]
     """Largest coverage first."""
     reports: int
-
-
-def compare_clusters(clusters: Sequence[Cluster], extractions: Sequence[Extraction],
-                     settings: CompareSettings | None = None) -> Iterator[Event]:
-    """Compare each event of more than one article with its reference, one at a time.
-
-    A generator, so a caller can show progress (``len(clusters)`` steps at most) and stop
-    early. Clusters with fewer than two extracted articles are skipped.
-    """
-    by_id = {extraction.article.id: extraction for extraction in extractions}
-    for cluster in clusters:
-        members = [by_id[m.id] for m in cluster.articles if m.id in by_id]
-        if len(members) < 2:
-            continue
-        yield Event(cluster.id, cluster.label, compare_articles(members, settings=settings))
 
 
 def _local_angle(report: ReportComparison) -> bool:

@@ -17,10 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from coverage_cmp.compare.events import Event
 from coverage_cmp.errors import CoverageCmpError
 from coverage_cmp.model import Comparison, Fact, Quote
 from coverage_cmp.report._views import FACT_STATUSES, QUOTE_STATUSES
-from coverage_cmp.report.corpus import Corpus, Event, OutletSummary
+from coverage_cmp.report.corpus import Corpus, OutletSummary
 
 REPORT_COLUMNS = [
     "event_id", "report_id", "reference_id", "source", "url", "outlet", "scope", "region",
