@@ -146,7 +146,7 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
     model = model or DEFAULT_PAIR_MODEL
     duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
     graph = _neighbour_graph(features, times, settings, model)
-    graph = _with_pairs(graph, features.matrix, duplicate_pairs)
+    graph = _with_pairs(graph, features, model, duplicate_pairs)
 
     locked = _previous_groups(docs, previous)
     forced = [pair for group in locked.values() for pair in zip(group, group[1:], strict=False)]
@@ -742,14 +742,21 @@ def _top_neighbours(block: np.ndarray, k: int, floor: float) -> tuple[np.ndarray
     return np.nonzero(keep)
 
 
-def _with_pairs(graph: sp.csr_matrix, matrix: sp.csr_matrix,
+def _with_pairs(graph: sp.csr_matrix, features: _Features, model: PairModel,
                 pairs: Sequence[tuple[int, int]]) -> sp.csr_matrix:
-    """Add the similarity of given pairs (copies published outside the window) to the graph."""
+    """Add the probability of given pairs (copies published outside the window) to the graph.
+
+    Pairs are weighed ``_BLOCK_ROWS`` at a time (the diagonal of each block), so many
+    copies never build a matrix of all copies against all.
+    """
     if not pairs:
         return graph
     first, second = np.array(pairs).T
-    sims = np.asarray(matrix[first].multiply(matrix[second]).sum(axis=1)).ravel()
-    extra = sp.csr_matrix((sims, (first, second)), shape=graph.shape, dtype=np.float32)
+    probabilities = np.concatenate([
+        np.diagonal(model.probability(_pair_features(
+            features, first[start:start + _BLOCK_ROWS], second[start:start + _BLOCK_ROWS])))
+        for start in range(0, len(first), _BLOCK_ROWS)])
+    extra = sp.csr_matrix((probabilities, (first, second)), shape=graph.shape, dtype=np.float32)
     return graph.maximum(extra).maximum(extra.T).tocsr()
 
 
