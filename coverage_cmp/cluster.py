@@ -20,9 +20,10 @@ The same operation produces stories months apart that share agency, words and ph
    title fights of one boxer), whether they count the same thing differently (660 arrests
    against 745), whether their dates meet. The model shipped is fitted on ECB+
    (``bench/cluster.py --fit``); ``fit_pair_model`` fits one on a user's own annotated
-   events. Two dated articles inside the window gain up to ``time_weight`` log odds,
-   falling linearly to 0 at the window's edge: a regional report with a local angle shares
-   few words with the release, but was published the same morning.
+   events. Two dated articles inside the window that share a name, number or date gain up
+   to ``time_weight`` log odds, falling linearly to 0 at the window's edge: a regional
+   report with a local angle shares few words with the release, but was published the same
+   morning. Pairs sharing under ``_RELATED`` cosine of words and of facts are not weighed.
 4. **Linkage.** Average linkage on that sparse graph (a missing edge counts as probability
    0): two groups merge while the mean probability over all their article pairs reaches
    ``threshold`` (0.5: more likely one event than not). Unlike single linkage, one bridging
@@ -72,6 +73,8 @@ FactFinder = Callable[[str, str | None], list[Fact]]
 
 _DAY_S = 86_400.0
 _LEAD_CHARS = 300
+_RELATED = 0.05
+_SHARED_FACTS = 1  # position of "facts" (their cosine) in PAIR_FEATURES
 _BLOCK_ROWS = 256
 _ANCHORS = 20
 _ANCHOR_MAX_DF = 64
@@ -273,7 +276,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
                          shape=(len(docs), len(name_column)))
     name_counts = fact_counts[:, np.flatnonzero(is_name)]
     mentioned = (name_counts > 0).astype(np.float32)
-    salient = normalize(name_counts.multiply(name_counts >= 2).tocsr(), norm="l1")
+    salient = _normalized(name_counts.multiply(name_counts >= 2).tocsr(), norm="l1")
 
     title_vectorizer = TfidfVectorizer(stop_words="english", token_pattern=_WORD_PATTERN,
                                        dtype=np.float32)
@@ -296,7 +299,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
 
     # the combined cosine only picks anchors for undated corpora; the pair model weighs
     # words and facts apart
-    matrix = normalize(sp.hstack([words, fact_matrix], format="csr"), copy=False)
+    matrix = _normalized(sp.hstack([words, fact_matrix], format="csr"))
     return _Features(
         matrix=matrix.astype(np.float32),
         words=words,
@@ -306,15 +309,23 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
         fact_idf=fact_transformer.idf_ if fact_counts.shape[1] else np.array([]),
         fact_surfaces=surfaces,
         salient=salient.tocsr(),
-        salient_profile=normalize(salient).tocsr(),
+        salient_profile=_normalized(salient),
         mentioned=mentioned.tocsr(),
         titles=titles,
         numbers=present[:, np.flatnonzero(is_number)],
         dates=present[:, np.flatnonzero(is_date)],
         counted=counted,
         subjects=((counted @ to_subject) > 0).astype(np.float32).tocsr(),
-        lead=normalize(lead, norm="l1").tocsr(),
+        lead=_normalized(lead, norm="l1"),
     )
+
+
+def _normalized(matrix: sp.csr_matrix, norm: str = "l2") -> sp.csr_matrix:
+    """Rows scaled to unit ``norm``; a matrix without columns (no article names anyone)
+    stays as it is, where scikit-learn's ``normalize`` refuses it."""
+    if matrix.shape[1] == 0:
+        return sp.csr_matrix(matrix, dtype=np.float32)
+    return normalize(matrix, norm=norm).tocsr()
 
 
 def _keys(tokens: list[tuple[str, str]]) -> list[str]:
@@ -505,17 +516,26 @@ def _neighbour_graph(features: _Features, times: np.ndarray, settings: ClusterSe
             candidates = np.unique((anchors[block_rows] @ anchors.T).tocsr().indices)
         if not len(candidates):
             continue
-        log_odds = model.log_odds(_pair_features(features, block_rows, candidates))
+        related = _related(features, block_rows, candidates)
+        near = np.flatnonzero(related.any(axis=0))
+        if not len(near):
+            continue
+        candidates, related = candidates[near], related[:, near]
+        evidence = _pair_features(features, block_rows, candidates)
+        log_odds = model.log_odds(evidence)
         if block_rows[0] < n_dated:
             gap = np.abs(times[block_rows, None] - times[None, candidates])
             inside = gap <= window_s  # False for NaN gaps (undated candidates)
-            closeness = 1.0 - gap[inside] / window_s if window_s else 1.0
-            # a local angle shares few words with the release but came out the same morning
-            log_odds[inside] += np.float32(settings.time_weight) * closeness
+            # a local angle shares few words with the release but came out the same morning,
+            # naming the agency or a figure of it; two unrelated stories of one busy morning
+            # that share no name, number or date gain nothing from their timing
+            timely = inside & (evidence[..., _SHARED_FACTS] > 0)
+            closeness = 1.0 - gap[timely] / window_s if window_s else 1.0
+            log_odds[timely] += np.float32(settings.time_weight) * closeness
         block = _logistic(log_odds)
         if block_rows[0] < n_dated:
             block[gap > window_s] = 0.0
-        block[candidates[None, :] == block_rows[:, None]] = 0.0
+        block[~related | (candidates[None, :] == block_rows[:, None])] = 0.0
         kept_rows, kept_cols = _top_neighbours(block, settings.max_neighbors, floor)
         rows.append(block_rows[kept_rows])
         cols.append(candidates[kept_cols])
@@ -720,6 +740,19 @@ def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray) -
         lead_absent_min,
         lead_absent_max,
     ], axis=-1).astype(np.float32)
+
+
+def _related(features: _Features, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Pairs sharing at least ``_RELATED`` cosine of words or of facts (rows x columns).
+
+    Only these are weighed: publication time alone never makes two stories one (two
+    unrelated reports of one busy morning share no words), and in a dense window most
+    candidates are unrelated, so the pair model runs on far fewer columns.
+    """
+    row_index, column_index = _as_slice(rows), _as_slice(columns)
+    words = (features.words[row_index] @ features.words[column_index].T).toarray()
+    facts = (features.facts[row_index] @ features.facts[column_index].T).toarray()
+    return np.maximum(words, facts) >= _RELATED
 
 
 def _as_slice(indices: np.ndarray) -> slice | np.ndarray:

@@ -136,11 +136,12 @@ class ClusterSettings:
     window_days: float = 3.0
     """Articles published further apart than this join only as near-verbatim copies
     (``--window``); articles without a date are compared with all."""
-    time_weight: float = 2.5
-    """Log odds of one event added for two articles published at the same moment, falling
-    linearly to 0 at the window's edge (dated articles only): a local angle shares few
-    words with the release but comes out the same morning. The smallest value in steps of
-    0.5 that keeps the fixtures' local-angle report with its event, plus one step."""
+    time_weight: float = 3.0
+    """Log odds of one event added for two articles published at the same moment that share
+    a name, number or date, falling linearly to 0 at the window's edge (dated articles
+    only): a local angle shares few words with the release but comes out the same morning.
+    The smallest value in steps of 0.5 that keeps the fixtures' local-angle report with its
+    event, plus one step."""
     title_weight: int = 2
     """How many times the title counts, against once for the body."""
     duplicate_threshold: float = 0.7

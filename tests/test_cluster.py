@@ -414,3 +414,30 @@ def test_arrests_of_two_players_of_one_club_stay_apart():
     groups = groups_by_source(cluster_articles(articles, SETTINGS))
     assert groups == {frozenset(f"okafor/{n}" for n in range(3)),
                       frozenset(f"marsh/{n}" for n in range(3))}
+
+
+def test_two_unrelated_stories_of_one_morning_stay_apart():
+    """Publication time is evidence only for stories that share something."""
+    flood = Article(source="flood", title="River bursts its banks in market town",
+                    text="Homes were evacuated overnight after heavy rain swelled the river. "
+                         "Sandbags were handed out at the leisure centre.",
+                    published="2014-07-16T08:00:00+00:00")
+    budget = Article(source="budget", title="Council approves library opening hours",
+                     text="Councillors voted to extend weekend opening at branch libraries "
+                          "from September, paid for by savings on printing.",
+                     published="2014-07-16T08:05:00+00:00")
+    assert groups_by_source(cluster_articles([flood, budget], SETTINGS)) == {
+        frozenset({"flood"}), frozenset({"budget"})}
+
+
+def test_two_local_stories_of_one_morning_sharing_only_common_words_stay_apart():
+    car_park = Article(source="car-park", title="Town council backs new car park",
+                       text="The town council voted on Monday to build a car park near the "
+                            "station. Work starts in spring.",
+                       published="2014-07-16T08:00:00+00:00")
+    award = Article(source="award", title="Primary school wins town award",
+                    text="A primary school in the town has won an award for its garden. "
+                         "Pupils planted vegetables in spring.",
+                    published="2014-07-16T08:05:00+00:00")
+    assert groups_by_source(cluster_articles([car_park, award], SETTINGS)) == {
+        frozenset({"car-park"}), frozenset({"award"})}
