@@ -664,6 +664,9 @@ def fit_pair_model(articles: Sequence[Article], events: Sequence[str],
 
     if len(articles) != len(events):
         raise ValueError("give one event per article")
+    sizes = np.unique(np.asarray(events), return_counts=True)[1]
+    if len(sizes) < 2 or sizes.max() < 2:
+        raise ValueError("fitting needs two events or more, one of them with two articles")
     features = _features(articles, [quick_fact_tokens(a.text) for a in articles], settings)
     n = len(articles)
     everyone = np.arange(n)

@@ -441,3 +441,10 @@ def test_two_local_stories_of_one_morning_sharing_only_common_words_stay_apart()
                     published="2014-07-16T08:05:00+00:00")
     assert groups_by_source(cluster_articles([car_park, award], SETTINGS)) == {
         frozenset({"car-park"}), frozenset({"award"})}
+
+
+@pytest.mark.parametrize("events", [["a", "a", "a"], ["a", "b", "c"]])
+def test_fitting_needs_pairs_of_both_kinds(events):
+    articles = [Article(source=str(n), text=f"Story number {n} about storms.") for n in range(3)]
+    with pytest.raises(ValueError, match="two events"):
+        fit_pair_model(articles, events, SETTINGS)
