@@ -516,12 +516,17 @@ def _neighbour_graph(features: _Features, times: np.ndarray, settings: ClusterSe
             candidates = np.unique((anchors[block_rows] @ anchors.T).tocsr().indices)
         if not len(candidates):
             continue
-        related = _related(features, block_rows, candidates)
+        # only pairs sharing ``_RELATED`` cosine of words or of facts are weighed: timing
+        # alone never makes two stories one, and in a dense window most candidates are
+        # unrelated, so the pair model runs on far fewer columns
+        words, facts = _text_cosines(features, block_rows, candidates)
+        related = np.maximum(words, facts) >= _RELATED
         near = np.flatnonzero(related.any(axis=0))
         if not len(near):
             continue
         candidates, related = candidates[near], related[:, near]
-        evidence = _pair_features(features, block_rows, candidates)
+        evidence = _pair_features(features, block_rows, candidates,
+                                  (words[:, near], facts[:, near]))
         log_odds = model.log_odds(evidence)
         if block_rows[0] < n_dated:
             gap = np.abs(times[block_rows, None] - times[None, candidates])
@@ -688,8 +693,13 @@ def fit_pair_model(articles: Sequence[Article], events: Sequence[str],
                      bias=round(float(model.intercept_[0]), 4))
 
 
-def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """``PAIR_FEATURES`` of every (row, column) article pair: rows x columns x features."""
+def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray,
+                   cosines: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """``PAIR_FEATURES`` of every (row, column) article pair: rows x columns x features.
+
+    ``cosines``: the pairs' ``_text_cosines`` when the caller has them already.
+    """
+    words, facts = cosines if cosines is not None else _text_cosines(features, rows, columns)
 
     row_index, column_index = _as_slice(rows), _as_slice(columns)
 
@@ -728,8 +738,8 @@ def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray) -
     counts_in_common = cosine(features.counted)
     subjects_in_common = cosine(features.subjects)
     return np.stack([
-        cosine(features.words),
-        cosine(features.facts),
+        words,
+        facts,
         cosine(features.titles),
         kept_min,
         kept_max,
@@ -745,17 +755,13 @@ def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray) -
     ], axis=-1).astype(np.float32)
 
 
-def _related(features: _Features, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Pairs sharing at least ``_RELATED`` cosine of words or of facts (rows x columns).
-
-    Only these are weighed: publication time alone never makes two stories one (two
-    unrelated reports of one busy morning share no words), and in a dense window most
-    candidates are unrelated, so the pair model runs on far fewer columns.
-    """
+def _text_cosines(features: _Features, rows: np.ndarray,
+                  columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of the words and of the facts of every (row, column) pair."""
     row_index, column_index = _as_slice(rows), _as_slice(columns)
     words = (features.words[row_index] @ features.words[column_index].T).toarray()
     facts = (features.facts[row_index] @ features.facts[column_index].T).toarray()
-    return np.maximum(words, facts) >= _RELATED
+    return words, facts
 
 
 def _as_slice(indices: np.ndarray) -> slice | np.ndarray:
