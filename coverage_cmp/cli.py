@@ -23,12 +23,14 @@ from coverage_cmp.collect import Source
 from coverage_cmp.engine import Engine, make_engine
 from coverage_cmp.errors import CoverageCmpError, SettingsError
 from coverage_cmp.model import SourceFailure
+from coverage_cmp.pair_model import DEFAULT_PAIR_MODEL, PairModel, load_pair_model, save_pair_model
 from coverage_cmp.pipeline import (
     cluster_sources,
     collect_into_store,
     compare_sources,
     corpus_events,
     extract_sources,
+    fit_model_sources,
     load_articles,
     run_whole_store,
 )
@@ -109,6 +111,9 @@ SchedulerOption = Annotated[str | None, typer.Option(
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", help="Worker processes of the local pool or local Dask cluster "
     "[default: the CPUs this process may use].")]
+ModelOption = Annotated[Path | None, typer.Option(
+    "--model", help="Same-event model file written by `coverage-cmp fit-model` "
+    "[default: the model shipped, fitted on ECB+].")]
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -301,6 +306,11 @@ def _engine(name: EngineName, scheduler: str | None, workers: int | None) -> Eng
     return make_engine(name.value, scheduler=scheduler, workers=workers)
 
 
+def _pair_model(path: Path | None) -> PairModel:
+    """The model a --model file holds, else the default."""
+    return DEFAULT_PAIR_MODEL if path is None else load_pair_model(path)
+
+
 def _open_store(db: Path | None, sources: list[str] | None, *,
                 write: bool = False) -> Store | None:
     """The store a command reads: the given one, else the default when no sources are."""
@@ -352,6 +362,7 @@ def cluster(
     partition_days: Annotated[float | None, typer.Option(
         help="Cluster each window of this many days (plus --window days before it) as its "
         "own task, for corpora too large for one pass [default: one pass].")] = None,
+    model: ModelOption = None,
     db: ReadDbOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
@@ -364,7 +375,8 @@ def cluster(
     Example: coverage-cmp cluster --db coverage.db --window 3
     """
     _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
-    settings = Settings(cluster=ClusterSettings(threshold=threshold, window_days=window),
+    settings = Settings(cluster=ClusterSettings(threshold=threshold, window_days=window,
+                                                model=_pair_model(model)),
                         partition=PartitionSettings(window_days=partition_days))
     store = _open_store(db, sources, write=True)
     try:
@@ -376,6 +388,43 @@ def cluster(
     _finish({"schema": "coverage-cmp/cluster@1", "clusters": [c.to_json() for c in clusters]},
             {OutputFormat.table: lambda: terminal.clusters_table(clusters)}, fmt, output,
             failures)
+
+
+@app.command("fit-model")
+def fit_model(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Articles whose events are known (URLs, files, folders, exports); none: the "
+        "store.")] = None,
+    events: Annotated[Path, typer.Option(
+        "--events", help="CSV with the columns source and event, one row per article. "
+        "source names the article as read: its path as given here (or relative to the "
+        "current folder), URL, path#rowN for a row of a CSV export, or its id as "
+        "`coverage-cmp articles` lists it. Articles not named are left out.")] = ...,
+    out: Annotated[Path, typer.Option(
+        "--out", help="Model file to write (JSON), for `cluster --model` and "
+        "`run --model`.")] = ...,
+    db: ReadDbOption = None,
+) -> None:
+    """Fit the same-event model on articles whose events are known.
+
+    Fitted on a few hundred annotated articles of one kind (court reporting, sport), it
+    tells that kind's events apart better than the model shipped (fitted on ECB+).
+
+    Example: coverage-cmp fit-model annotated/ --events events.csv --out model.json
+    """
+    store = _open_store(db, sources)
+    try:
+        fitted = fit_model_sources(sources or [], events, Settings(), store)
+    finally:
+        if store is not None:
+            store.close()
+    save_pair_model(fitted.model, out)
+    _report_failures(fitted.failures)
+    if not _state.get("quiet"):
+        typer.echo(f"fitted on {fitted.articles} articles of {fitted.events} events "
+                   f"(left out, not in {events}: {fitted.unlabelled}); wrote {out}", err=True)
+    if fitted.failures:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -422,6 +471,7 @@ def run(
     partition_days: Annotated[float | None, typer.Option(
         help="Cluster each window of this many days (plus the clustering window before it) "
         "as its own task.")] = 28.0,
+    model: ModelOption = None,
     engine: EngineOption = EngineName.local,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
@@ -436,7 +486,8 @@ def run(
     Example: coverage-cmp run --db coverage.db --engine dask --scheduler tcp://10.0.0.5:8786
     """
     _check_format(fmt, output, {OutputFormat.table, OutputFormat.json})
-    settings = Settings(partition=PartitionSettings(window_days=partition_days))
+    settings = Settings(cluster=ClusterSettings(model=_pair_model(model)),
+                        partition=PartitionSettings(window_days=partition_days))
     with Store(db) as store, _engine(engine, scheduler, workers) as runner:
         done = run_whole_store(store, settings, runner)
     counts = asdict(done)

@@ -64,6 +64,12 @@ from sklearn.feature_extraction.text import (
 from sklearn.preprocessing import normalize
 
 from coverage_cmp.model import Article, Cluster, ClusterMember, Fact
+from coverage_cmp.pair_model import (  # the first two re-exported: callers import them here
+    DEFAULT_PAIR_MODEL,  # noqa: F401
+    PAIR_FEATURES,  # noqa: F401
+    PairModel,
+    _logistic,
+)
 from coverage_cmp.settings import ClusterSettings
 
 logger = logging.getLogger(__name__)
@@ -127,9 +133,9 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
         facts: Finds names, numbers and dates in a text (e.g.
             ``coverage_cmp.extract.facts.extract_facts``); defaults to
             ``quick_fact_tokens``, fast patterns that need no model.
-        model: The same-event model weighing each pair's evidence; ``DEFAULT_PAIR_MODEL``
-            (fitted on ECB+) unless given, e.g. from ``fit_pair_model`` on one's own
-            annotated articles.
+        model: The same-event model weighing each pair's evidence, e.g. from
+            ``fit_pair_model`` on one's own annotated articles; ``settings.model`` (by
+            default ``DEFAULT_PAIR_MODEL``, fitted on ECB+) unless given.
 
     Returns:
         Clusters, earliest first, each listing its articles earliest first.
@@ -146,7 +152,7 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
         token_lists = [fact_tokens(facts(doc.text, doc.published)) for doc in docs]
 
     features = _features(docs, token_lists, settings)
-    model = model or DEFAULT_PAIR_MODEL
+    model = model or settings.model
     duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
     graph = _neighbour_graph(features, times, settings, model)
     graph = _with_pairs(graph, features, model, duplicate_pairs)
@@ -589,71 +595,6 @@ def _blocks(anchors: sp.csr_matrix, n_dated: int) -> list[np.ndarray]:
     blocks += [order[start:start + _UNDATED_BLOCK_ROWS]
                for start in range(0, len(order), _UNDATED_BLOCK_ROWS)]
     return blocks
-
-
-PAIR_FEATURES = ("words", "facts", "title", "names_kept_min", "names_kept_max",
-                 "names_shared", "numbers_shared", "counted_conflict", "counted_agree",
-                 "dates_shared", "dates_disjoint", "salient_names", "lead_absent_min",
-                 "lead_absent_max")
-"""What the same-event model weighs for two articles A and B (all in [0, 1]):
-
-- ``words``, ``facts``, ``title``: cosine of the word TF-IDF (title counted twice), of the
-  fact TF-IDF (names, numbers, dates) and of the titles alone;
-- ``names_kept_min``/``max``: of the weight each puts on the names it dwells on (named
-  twice or more), the share the other mentions at all; the smaller and the larger of the
-  two (1 when either dwells on none). "Rahman" against "Thompson" in two title fights of
-  one boxer gives low shares;
-- ``names_shared``, ``numbers_shared``, ``dates_shared``: Jaccard overlap of the names,
-  numbers and dates each mentions;
-- ``counted_conflict``: both count the same thing ("arrests") but no count agrees
-  (660 against 745); ``counted_agree``: some count agrees ("660 arrests" in both);
-- ``dates_disjoint``: both give dates (years, months) and none is shared;
-- ``salient_names``: cosine of how often each names what it dwells on;
-- ``lead_absent_min``/``max``: of the names in each one's title and opening (the first
-  ``_LEAD_CHARS`` characters: who the story is about), the share the other never mentions;
-  the smaller and the larger of the two (0 when either names no one there). Vincent
-  Jackson's arrest against Jamal Williams's, a month later, at one club.
-"""
-
-
-@dataclass(frozen=True)
-class PairModel:
-    """Logistic model of "A and B report the same event" over ``PAIR_FEATURES``.
-
-    Its probability is the similarity that average linkage compares with ``threshold``, so
-    the default threshold 0.5 means "more likely the same event than not" on average over
-    two groups' article pairs. ``fit_pair_model`` fits one on articles with known events.
-    """
-
-    weights: tuple[float, ...]
-    bias: float
-
-    def __post_init__(self) -> None:
-        if len(self.weights) != len(PAIR_FEATURES):
-            raise ValueError(f"a pair model needs {len(PAIR_FEATURES)} weights, "
-                             f"got {len(self.weights)}")
-
-    def log_odds(self, pair_features: np.ndarray) -> np.ndarray:
-        """Log odds of the same event for pairs whose last axis is ``PAIR_FEATURES``."""
-        weights = np.asarray(self.weights, dtype=np.float32)
-        return (pair_features @ weights + np.float32(self.bias)).astype(np.float32)
-
-    def probability(self, pair_features: np.ndarray) -> np.ndarray:
-        """P(same event) for pairs whose last axis is ``PAIR_FEATURES``."""
-        return _logistic(self.log_odds(pair_features))
-
-
-def _logistic(log_odds: np.ndarray) -> np.ndarray:
-    return (1.0 / (1.0 + np.exp(-log_odds))).astype(np.float32)
-
-
-DEFAULT_PAIR_MODEL = PairModel(
-    # fitted on ECB+ dev, all 33 topics, by ``bench/cluster.py --fit`` (which prints these);
-    # tests/test_cluster.py refits and compares
-    weights=(6.1172, 6.7373, 1.5495, -0.5401, 2.9039, 0.8652, 3.3072, -0.6559, 0.1524, 3.3461,
-             -0.7299, 0.707, -0.738, -0.8984),
-    bias=-4.7909,
-)
 
 
 def fit_pair_model(articles: Sequence[Article], events: Sequence[str],

@@ -6,17 +6,21 @@ stage, and writes what comes back, one article per transaction.
 
 from __future__ import annotations
 
+import csv
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import TypeVar
 
+from coverage_cmp.cluster import fit_pair_model
 from coverage_cmp.collect import Source, collect_sources
 from coverage_cmp.compare.events import Event, compare_clusters
 from coverage_cmp.engine import Engine, LocalEngine
-from coverage_cmp.errors import StageOrderError
+from coverage_cmp.errors import SettingsError, StageOrderError
 from coverage_cmp.extract import extract_article
 from coverage_cmp.model import (
     Article,
@@ -26,6 +30,7 @@ from coverage_cmp.model import (
     FetchLogEntry,
     SourceFailure,
 )
+from coverage_cmp.pair_model import PairModel
 from coverage_cmp.scale import ScaleReport, cluster_many, compare_one, extract_many, run_store
 from coverage_cmp.settings import Settings
 from coverage_cmp.store import Store
@@ -130,6 +135,16 @@ def load_articles(
     Sources are read in memory; nothing is written. With both, articles the store already
     holds for a given URL are taken from it rather than fetched again.
     """
+    articles, failures = _read_sources(sources, settings, store)
+    return _unique(articles), failures
+
+
+def _read_sources(
+    sources: Sequence[Source | str],
+    settings: Settings,
+    store: Store | None,
+) -> tuple[list[Article], list[SourceFailure]]:
+    """``load_articles`` keeping repeats: one article read from two sources comes twice."""
     if not sources:
         return (store.articles() if store else []), []
     articles: list[Article] = []
@@ -149,7 +164,7 @@ def load_articles(
             failures.append(item)
     if stored and store is not None:
         articles.extend(store.articles_for_urls(stored))
-    return _unique(articles), failures
+    return articles, failures
 
 
 def _unique(articles: list[Article]) -> list[Article]:
@@ -164,14 +179,18 @@ def _unique(articles: list[Article]) -> list[Article]:
 
 
 def _articles_from(inputs: Sequence[Article | Source | str], settings: Settings,
-                   store: Store | None) -> tuple[list[Article], list[SourceFailure]]:
-    """Articles given as records pass through; sources are read (or taken from the store)."""
+                   store: Store | None, *,
+                   repeats: bool = False) -> tuple[list[Article], list[SourceFailure]]:
+    """Articles given as records pass through; sources are read (or taken from the store).
+
+    ``repeats``: keep an article once per source it was read from (the same id).
+    """
     given = [a for a in inputs if isinstance(a, Article)]
     sources = [s for s in inputs if not isinstance(s, Article)]
     if not sources and given:
         return given, []
-    found, failures = load_articles(sources, settings, store)
-    return _unique(given + found), failures
+    found, failures = _read_sources(sources, settings, store)
+    return (given + found if repeats else _unique(given + found)), failures
 
 
 @contextmanager
@@ -223,6 +242,104 @@ def cluster_sources(
     if whole_store:
         store.save_clusters(clusters)
     return clusters, failures
+
+
+@dataclass
+class ModelFit:
+    """A same-event model fitted on articles with known events, and what it was fitted on."""
+
+    model: PairModel
+    articles: int
+    """Articles the events file labels (the training set)."""
+    events: int
+    """Distinct events among them."""
+    unlabelled: int
+    """Articles read but not named in the events file, left out of the fit."""
+    failures: list[SourceFailure] = field(default_factory=list)
+
+
+def fit_model_sources(
+    inputs: Sequence[Article | Source | str],
+    events_file: str | Path,
+    settings: Settings | None = None,
+    store: Store | None = None,
+) -> ModelFit:
+    """Fit the same-event model (``cluster.fit_pair_model``) on articles whose events a
+    CSV file gives, for ``ClusterSettings.model`` or ``coverage-cmp cluster --model``.
+
+    ``events_file`` has the columns ``source`` and ``event``: one row per article, naming it
+    by its source as read (a path as given on the command line, or relative to the current
+    folder; a URL; ``path#row3`` for a row of a CSV export), its URL, or its id (as
+    ``coverage-cmp articles`` lists them). Articles read but not named are left out.
+
+    Raises:
+        SettingsError: the events file is missing or malformed, names an article not read,
+            gives one article two events, or gives fewer than two events (one of them with
+            two articles or more); the message names the file and row.
+    """
+    settings = settings or Settings()
+    read, failures = _articles_from(inputs, settings, store, repeats=True)
+    rows = _event_rows(events_file)
+    id_of: dict[str, str] = {}
+    for article in read:
+        for key in (article.id, article.url, article.canonical_url, article.source,
+                    _as_path(article.source)):
+            if key:
+                id_of.setdefault(key, article.id)
+    failed = {_as_path(f.source): f.error for f in failures}
+    event_of: dict[str, tuple[str, int]] = {}
+    for number, key, event in rows:
+        article_id = id_of.get(key) or id_of.get(_as_path(key))
+        if article_id is None:
+            why = (f"could not be read ({failed[_as_path(key)]})" if _as_path(key) in failed
+                   else "is none of the articles read (give its source as read, URL or id)")
+            raise SettingsError(f"{events_file}: row {number}: {key!r} {why}")
+        known = event_of.setdefault(article_id, (event, number))
+        if known[0] != event:
+            raise SettingsError(f"{events_file}: row {number}: {key!r} is given event "
+                                f"{event!r}, but row {known[1]} gave it {known[0]!r}")
+    articles = _unique(read)
+    labelled = [a for a in articles if a.id in event_of]
+    events = [event_of[a.id][0] for a in labelled]
+    try:
+        model = fit_pair_model(labelled, events, settings.cluster)
+    except ValueError as exc:
+        raise SettingsError(f"{events_file}: {exc} (it gives {len(set(events))} events for "
+                            f"{len(labelled)} articles)") from exc
+    return ModelFit(model, articles=len(labelled), events=len(set(events)),
+                    unlabelled=len(articles) - len(labelled), failures=failures)
+
+
+def _event_rows(path: str | Path) -> list[tuple[int, str, str]]:
+    """(row number, source, event) of each row of an events CSV, blank rows skipped."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            reader = csv.DictReader(stream)
+            columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
+            if not {"source", "event"} <= columns.keys():
+                found = ", ".join(c for c in columns if c) or "none"
+                raise SettingsError(f"{path}: an events file needs the columns source and "
+                                    f"event (columns found: {found})")
+            rows = []
+            for number, row in enumerate(reader, start=1):
+                key = (row.get(columns["source"]) or "").strip()
+                event = (row.get(columns["event"]) or "").strip()
+                if not key and not event:
+                    continue
+                if not key or not event:
+                    raise SettingsError(f"{path}: row {number}: give both a source and an "
+                                        "event")
+                rows.append((number, key, event))
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read the events ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SettingsError(f"{path}: not a CSV file of events ({exc})") from exc
+    return rows
+
+
+def _as_path(source: str) -> str:
+    """A source that is a file path, made absolute so that any spelling of it matches."""
+    return source if "://" in source else os.path.abspath(source)
 
 
 def compare_sources(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from coverage_cmp.errors import SettingsError
+from coverage_cmp.pair_model import DEFAULT_PAIR_MODEL, PairModel
 
 EXTRACTORS = ("trafilatura", "newspaper")
 
@@ -149,9 +150,15 @@ class ClusterSettings:
     copies of one story."""
     max_neighbors: int = 30
     """Most similar articles kept per article in the neighbour graph."""
+    model: PairModel = DEFAULT_PAIR_MODEL
+    """The same-event model weighing each pair (``--model FILE``, written by
+    ``coverage-cmp fit-model``); the default is fitted on ECB+."""
 
     def __post_init__(self) -> None:
         owner = "ClusterSettings"
+        if not isinstance(self.model, PairModel):
+            raise SettingsError(f"The 'model' parameter of {owner} must be a PairModel. "
+                                f"Got {type(self.model).__name__} instead.")
         _check(owner, "threshold", self.threshold, 0.0, 1.0)
         _check(owner, "window_days", self.window_days, 0.0)
         _check(owner, "time_weight", self.time_weight, 0.0, 20.0)

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "coverage_cmp"
 #: The stages, earliest first; a stage may import only earlier ones.
 STAGES = ("collect", "extract", "cluster", "compare", "report")
 #: Shared by every stage (records, errors, settings, the store, text helpers).
-BOTTOM = ("model", "errors", "settings", "store", "_text")
+BOTTOM = ("model", "errors", "settings", "store", "_text", "pair_model")
 #: Calls the stages; nothing in a stage or the bottom layer may import it.
 GLUE = ("pipeline", "cli", "scale", "engine", "parquet", "__main__")
 
