@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from httpserver import LoopbackServer, Reply, sequence
 
+from coverage_cmp.pair_model import DEFAULT_PAIR_MODEL
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "notarise"
 ORIGIN = "http://fixtures.invalid"
@@ -386,3 +388,111 @@ def test_run_does_the_whole_store_and_a_rerun_redoes_nothing(tmp_path: Path) -> 
     assert (again["extracted"], again["extractions_reused"]) == (0, len(files))
     assert again["compared"] == 0 and again["comparisons_reused"] == done["compared"]
     assert run("report", "--db", str(db), "--format", "json").returncode == 0
+
+
+def write_events(path: Path, rows: list[tuple[str, str]]) -> Path:
+    lines = ["source,event", *(f"{source},{event}" for source, event in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+#: The fixtures' events, each article named by its path relative to the checkout.
+FIXTURE_EVENTS = [(f"fixtures/notarise/{a['file']}", a["cluster"]) for a in EXPECTED["articles"]]
+
+
+def groups(clusters_json: dict) -> set[frozenset[str]]:
+    return {frozenset(Path(m["source"]).name for m in c["articles"])
+            for c in clusters_json["clusters"]}
+
+
+def test_fit_model_then_cluster_with_it(tmp_path: Path) -> None:
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    events = write_events(tmp_path / "events.csv", FIXTURE_EVENTS)
+    model = tmp_path / "model.json"
+    fitted = run("fit-model", *files, "--events", str(events), "--out", str(model))
+    assert fitted.returncode == 0, fitted.stderr
+    assert f"fitted on {len(files)} articles of 3 events" in fitted.stderr
+    written = json.loads(model.read_text(encoding="utf-8"))
+    assert written["schema"] == "coverage-cmp/pair-model@1"
+    assert len(written["weights"]) == len(written["features"]) == 14
+    result = run("cluster", *files, "--model", str(model), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    expected = {frozenset(a["file"] for a in EXPECTED["articles"] if a["cluster"] == event)
+                for event in {a["cluster"] for a in EXPECTED["articles"]}}
+    assert groups(json.loads(result.stdout)) == expected
+
+
+def test_a_model_keeping_every_pair_apart_is_used_by_cluster_and_run(tmp_path: Path) -> None:
+    """Only verbatim copies (which need no model) stay together under such a model."""
+    apart = tmp_path / "apart.json"
+    apart.write_text(json.dumps({**DEFAULT_PAIR_MODEL.to_json(), "bias": -60.0}),
+                     encoding="utf-8")
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    together = json.loads(run("cluster", *files, "--format", "json").stdout)
+    assert max(len(c["articles"]) for c in together["clusters"]) > 3
+    result = run("cluster", *files, "--model", str(apart), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    clusters = json.loads(result.stdout)["clusters"]
+    assert sum(len(c["articles"]) for c in clusters) == len(files)
+    originals = [[m for m in c["articles"] if m["duplicate_of"] is None] for c in clusters]
+    assert all(len(kept) == 1 for kept in originals)
+    assert len(clusters) > len(together["clusters"])
+
+    db = tmp_path / "c.db"
+    assert run("collect", *files, "--db", str(db)).returncode == 0
+    first = run("run", "--db", str(db), "--workers", "1", "--model", str(apart), "--format",
+                "json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["clusters"] >= len(clusters)
+    con = sqlite3.connect(db)
+    try:
+        originals_per_cluster = {n for (n,) in con.execute(
+            "SELECT COUNT(*) FROM cluster_members WHERE duplicate_of IS NULL "
+            "GROUP BY cluster_id")}
+    finally:
+        con.close()
+    assert originals_per_cluster == {1}
+    same = json.loads(run("run", "--db", str(db), "--workers", "1", "--model", str(apart),
+                          "--format", "json").stdout)
+    assert same["partitions_clustered"] == 0 and same["partitions_reused"] > 0
+    other = json.loads(run("run", "--db", str(db), "--workers", "1", "--format",
+                           "json").stdout)
+    assert other["partitions_clustered"] == same["partitions_reused"]
+
+
+def test_fit_model_bad_inputs_give_one_line_and_exit_2(tmp_path: Path) -> None:
+    files = [str(FIXTURES / f) for f in ARTICLE_FILES]
+    model = tmp_path / "model.json"
+    unknown = write_events(tmp_path / "unknown.csv",
+                           [*FIXTURE_EVENTS, ("fixtures/notarise/not-there.html", "x")])
+    one_event = write_events(tmp_path / "one-event.csv",
+                             [(s, "op") for s, _ in FIXTURE_EVENTS])
+    columns = tmp_path / "columns.csv"
+    columns.write_text("path,story\na.html,x\n", encoding="utf-8")
+    cases = [
+        (unknown, f"row {len(FIXTURE_EVENTS) + 1}: 'fixtures/notarise/not-there.html'"),
+        (one_event, "two events"),
+        (columns, "needs the columns source and event"),
+        (tmp_path / "missing.csv", "cannot read the events"),
+    ]
+    for events, message in cases:
+        result = run("fit-model", *files, "--events", str(events), "--out", str(model))
+        assert result.returncode == 2, (events, result.stderr)
+        assert result.stderr.startswith(f"error: {events}: ")
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert not model.exists()
+
+
+@pytest.mark.parametrize("command", ["cluster", "run"])
+def test_an_unusable_model_file_gives_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema": "coverage-cmp/pair-model@1", "features": ["words"]}',
+                      encoding="utf-8")
+    db = tmp_path / "c.db"
+    args = [str(FIXTURES / "nca-release.html")] if command == "cluster" else ["--db", str(db)]
+    for model, message in [(broken, "features must be"), (tmp_path / "none.json",
+                                                           "cannot read the model")]:
+        result = run(command, *args, "--model", str(model))
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"error: {model}: ") and message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
