@@ -177,19 +177,7 @@ def quick_fact_tokens(text: str) -> list[tuple[str, str]]:
     The fallback when no fact finder is given: patterns only, fast enough for millions of
     articles (it builds no ``Fact`` records), giving the same tokens ``fact_tokens`` gives.
     """
-    tokens: list[tuple[str, str]] = []
-    for match in _NAME.finditer(text):
-        name = match.group()
-        if not _after_boundary(text, match.start()):
-            continue
-        words = name.split()
-        if len(words) == 1:
-            if name.casefold() not in _NOT_NAMES and not _starts_sentence(text, match.start()):
-                tokens.append(("name:" + name.casefold(), name))
-            continue
-        while words and words[0].casefold() in _NOT_NAMES:
-            words = words[1:]
-        tokens.extend(_name_tokens(" ".join(words)))
+    tokens = _quick_name_tokens(text)
     for match in _QUANTITY.finditer(text):
         if _after_boundary(text, match.start(), also=".,") and _NUMBER.fullmatch(match[1]):
             value = match.group(1).replace(",", "")
@@ -204,6 +192,28 @@ def quick_fact_tokens(text: str) -> list[tuple[str, str]]:
     for match in _YEAR.finditer(text):
         if _after_boundary(text, match.start()):
             tokens.append(("date:" + match.group(), match.group()))
+    return tokens
+
+
+def _quick_name_tokens(text: str) -> list[tuple[str, str]]:
+    """The name tokens of ``quick_fact_tokens``: runs of capitalised words, without the
+    function and role words that open them; one capitalised word opening a sentence is
+    not taken for a name."""
+    tokens: list[tuple[str, str]] = []
+    for match in _NAME.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # begins inside a word
+        name = match.group()
+        if " " not in name and "\t" not in name:
+            folded = name.casefold()
+            if folded not in _NOT_NAMES and not _starts_sentence(text, start):
+                tokens.append(("name:" + folded, name))
+            continue
+        words = name.split()
+        while words and words[0].casefold() in _NOT_NAMES:
+            words = words[1:]
+        tokens.extend(_name_tokens(" ".join(words)))
     return tokens
 
 
@@ -285,7 +295,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
     lead_rows, lead_columns = [], []
     for row, doc in enumerate(docs):
         lead = (doc.title or "") + "\n" + doc.text[:_LEAD_CHARS]
-        for column in {name_column[k] for k, _ in quick_fact_tokens(lead) if k in name_column}:
+        for column in {name_column[k] for k, _ in _quick_name_tokens(lead) if k in name_column}:
             lead_rows.append(row)
             lead_columns.append(column)
     lead = sp.csr_matrix((np.ones(len(lead_rows), dtype=np.float32), (lead_rows, lead_columns)),
