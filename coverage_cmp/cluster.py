@@ -416,7 +416,7 @@ def _tfidf_columns(vocabulary: dict[bytes, int]) -> tuple[np.ndarray, np.ndarray
     whole_word = re.compile(_WORD_PATTERN)
     kept = sorted(word for word in (key.decode() for key in vocabulary)
                   if whole_word.fullmatch(word) and word not in ENGLISH_STOP_WORDS)
-    column_of = np.full(len(vocabulary) + 1, -1, dtype=np.int64)  # + 1: never empty
+    column_of = np.full(len(vocabulary), -1, dtype=np.int64)
     column_of[[vocabulary[word.encode()] for word in kept]] = np.arange(len(kept))
     return np.array(kept, dtype=object), column_of
 
