@@ -59,7 +59,6 @@ from sklearn.feature_extraction.text import (
     ENGLISH_STOP_WORDS,
     CountVectorizer,
     TfidfTransformer,
-    TfidfVectorizer,
 )
 from sklearn.preprocessing import normalize
 
@@ -88,7 +87,7 @@ _UNDATED_BLOCK_ROWS = 64
 _ALL_UNDATED_PAIRS = 5000
 _NUM_PERM = 64
 _SHINGLE_WORDS = 4
-_SHINGLE_CHUNK = 1000
+_WORD_CHUNK = 1000
 _MINHASH_CHUNK = 4096  # shingles permuted at once: 64 x 4096 x 4 bytes stay in cache
 _LABEL_NUMBERS = 2
 _LABEL_PARTS = 5
@@ -121,7 +120,8 @@ _NOT_NAMES = (frozenset(ENGLISH_STOP_WORDS) | frozenset(_MONTHS)
 def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
                      previous: Sequence[Cluster] = (),
                      facts: FactFinder | None = None,
-                     model: PairModel | None = None) -> list[Cluster]:
+                     model: PairModel | None = None,
+                     progress: Callable[[str], None] | None = None) -> list[Cluster]:
     """Group articles by the event they report; every article lands in exactly one cluster.
 
     Args:
@@ -136,6 +136,9 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
         model: The same-event model weighing each pair's evidence, e.g. from
             ``fit_pair_model`` on one's own annotated articles; ``settings.model`` (by
             default ``DEFAULT_PAIR_MODEL``, fitted on ECB+) unless given.
+        progress: Called with each stage's name as it finishes (``"fact tokens"``,
+            ``"features"``, ``"duplicates"``, ``"graph"``, ``"linkage"``, ``"clusters"``),
+            e.g. to time the stages.
 
     Returns:
         Clusters, earliest first, each listing its articles earliest first.
@@ -146,25 +149,32 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
     order = sorted(range(len(articles)), key=lambda i: _sort_key(articles[i], stamps[i]))
     docs = [articles[i] for i in order]
     times = stamps[order]
+    finished = progress or (lambda stage: None)
     if facts is None:
         token_lists = [quick_fact_tokens(doc.text) for doc in docs]
     else:
         token_lists = [fact_tokens(facts(doc.text, doc.published)) for doc in docs]
-
+    finished("fact tokens")
     features = _features(docs, token_lists, settings)
+    finished("features")
     model = model or settings.model
-    duplicate_pairs = _duplicate_pairs(docs, settings.duplicate_threshold)
+    duplicate_pairs = _duplicate_pairs(features.body_words, settings.duplicate_threshold)
+    finished("duplicates")
     graph = _neighbour_graph(features, times, settings, model)
     graph = _with_pairs(graph, features, model, duplicate_pairs)
+    finished("graph")
 
     locked = _previous_groups(docs, previous)
     forced = [pair for group in locked.values() for pair in zip(group, group[1:], strict=False)]
     forced += duplicate_pairs
     owner = _owner_of(locked, len(docs))
     labels = _average_linkage(graph, settings.threshold, forced, owner)
+    finished("linkage")
 
     duplicate_of = _earliest_copies(len(docs), duplicate_pairs)
-    return _build_clusters(docs, labels, duplicate_of, features, locked)
+    clusters = _build_clusters(docs, labels, duplicate_of, features, locked)
+    finished("clusters")
+    return clusters
 
 
 def quick_fact_tokens(text: str) -> list[tuple[str, str]]:
@@ -173,19 +183,7 @@ def quick_fact_tokens(text: str) -> list[tuple[str, str]]:
     The fallback when no fact finder is given: patterns only, fast enough for millions of
     articles (it builds no ``Fact`` records), giving the same tokens ``fact_tokens`` gives.
     """
-    tokens: list[tuple[str, str]] = []
-    for match in _NAME.finditer(text):
-        name = match.group()
-        if not _after_boundary(text, match.start()):
-            continue
-        words = name.split()
-        if len(words) == 1:
-            if name.casefold() not in _NOT_NAMES and not _starts_sentence(text, match.start()):
-                tokens.append(("name:" + name.casefold(), name))
-            continue
-        while words and words[0].casefold() in _NOT_NAMES:
-            words = words[1:]
-        tokens.extend(_name_tokens(" ".join(words)))
+    tokens = _quick_name_tokens(text)
     for match in _QUANTITY.finditer(text):
         if _after_boundary(text, match.start(), also=".,") and _NUMBER.fullmatch(match[1]):
             value = match.group(1).replace(",", "")
@@ -200,6 +198,28 @@ def quick_fact_tokens(text: str) -> list[tuple[str, str]]:
     for match in _YEAR.finditer(text):
         if _after_boundary(text, match.start()):
             tokens.append(("date:" + match.group(), match.group()))
+    return tokens
+
+
+def _quick_name_tokens(text: str) -> list[tuple[str, str]]:
+    """The name tokens of ``quick_fact_tokens``: runs of capitalised words, without the
+    function and role words that open them; one capitalised word opening a sentence is
+    not taken for a name."""
+    tokens: list[tuple[str, str]] = []
+    for match in _NAME.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # begins inside a word
+        name = match.group()
+        if " " not in name and "\t" not in name:
+            folded = name.casefold()
+            if folded not in _NOT_NAMES and not _starts_sentence(text, start):
+                tokens.append(("name:" + folded, name))
+            continue
+        words = name.split()
+        while words and words[0].casefold() in _NOT_NAMES:
+            words = words[1:]
+        tokens.extend(_name_tokens(" ".join(words)))
     return tokens
 
 
@@ -249,16 +269,22 @@ class _Features:
     counted: sp.csr_matrix
     subjects: sp.csr_matrix
     lead: sp.csr_matrix
+    body_words: _WordRuns
 
 
 def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str, str]]],
               settings: ClusterSettings) -> _Features:
     """Weighted words, facts and titles (each L2-normalised) and the fact groups that the
     pair model compares apart."""
-    texts = [_weighted_text(doc, settings.title_weight) for doc in docs]
-    word_vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english",
-                                      token_pattern=_WORD_PATTERN, dtype=np.float32)
-    words = _fit(word_vectorizer, texts)
+    vocabulary = _vocabulary()
+    bodies = _word_runs([doc.text for doc in docs], vocabulary)
+    heads = _word_runs([doc.title or "" for doc in docs], vocabulary)
+    word_names, column_of = _tfidf_columns(vocabulary)
+    title_counts = _counts(heads, column_of, len(word_names))
+    words = _tfidf(_counts(bodies, column_of, len(word_names))
+                   + title_counts * np.float32(settings.title_weight), sublinear=True)
+    in_titles = np.flatnonzero(title_counts.getnnz(axis=0))
+    titles = _tfidf(title_counts[:, in_titles], sublinear=False)
 
     # the first surface of each key, as the earliest article wrote it
     surfaces = dict(reversed(list(itertools.chain.from_iterable(fact_token_lists))))
@@ -275,7 +301,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
     lead_rows, lead_columns = [], []
     for row, doc in enumerate(docs):
         lead = (doc.title or "") + "\n" + doc.text[:_LEAD_CHARS]
-        for column in {name_column[k] for k, _ in quick_fact_tokens(lead) if k in name_column}:
+        for column in {name_column[k] for k, _ in _quick_name_tokens(lead) if k in name_column}:
             lead_rows.append(row)
             lead_columns.append(column)
     lead = sp.csr_matrix((np.ones(len(lead_rows), dtype=np.float32), (lead_rows, lead_columns)),
@@ -283,10 +309,6 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
     name_counts = fact_counts[:, np.flatnonzero(is_name)]
     mentioned = (name_counts > 0).astype(np.float32)
     salient = _normalized(name_counts.multiply(name_counts >= 2).tocsr(), norm="l1")
-
-    title_vectorizer = TfidfVectorizer(stop_words="english", token_pattern=_WORD_PATTERN,
-                                       dtype=np.float32)
-    titles = _fit(title_vectorizer, [doc.title or "" for doc in docs])
 
     present = (fact_counts > 0).astype(np.float32).tocsr()
     is_number = np.fromiter((key.startswith("num:") for key in fact_names), dtype=bool,
@@ -309,7 +331,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
     return _Features(
         matrix=matrix.astype(np.float32),
         words=words,
-        word_names=_names(word_vectorizer, words),
+        word_names=word_names,
         facts=fact_matrix,
         fact_names=fact_names,
         fact_idf=fact_transformer.idf_ if fact_counts.shape[1] else np.array([]),
@@ -323,6 +345,7 @@ def _features(docs: Sequence[Article], fact_token_lists: Sequence[list[tuple[str
         counted=counted,
         subjects=((counted @ to_subject) > 0).astype(np.float32).tocsr(),
         lead=_normalized(lead, norm="l1"),
+        body_words=bodies,
     )
 
 
@@ -353,12 +376,75 @@ def _names(vectorizer: CountVectorizer, matrix: sp.csr_matrix) -> np.ndarray:
     return vectorizer.get_feature_names_out()
 
 
-def _weighted_text(doc: Article, title_weight: int) -> str:
-    title = doc.title or ""
-    return "\n".join([title] * title_weight + [doc.text])
+@dataclass(frozen=True)
+class _WordRuns:
+    """The words of some texts as numbers into one vocabulary, text after text.
+
+    One tokenisation serves the word and title TF-IDF and the copy shingles: cutting the
+    texts into words once is most of what building the features costs.
+    """
+
+    codes: np.ndarray
+    lengths: np.ndarray
 
 
-def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[int, int]]:
+def _vocabulary() -> defaultdict[bytes, int]:
+    """Word numbers: a new word gets the next number."""
+    numbers: defaultdict[bytes, int] = defaultdict()
+    numbers.default_factory = numbers.__len__
+    return numbers
+
+
+def _word_runs(texts: Sequence[str], vocabulary: defaultdict[bytes, int]) -> _WordRuns:
+    """The ``_words`` of each text, numbered through ``vocabulary`` (which grows),
+    ``_WORD_CHUNK`` texts at a time so the word strings never all exist at once."""
+    codes: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    for start in range(0, len(texts), _WORD_CHUNK):
+        word_lists = [_words(text) for text in texts[start:start + _WORD_CHUNK]]
+        chunk_lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+        codes.append(np.fromiter(map(vocabulary.__getitem__,
+                                     itertools.chain.from_iterable(word_lists)),
+                                 dtype=np.int32, count=int(chunk_lengths.sum())))
+        lengths.append(chunk_lengths)
+    if not codes:
+        return _WordRuns(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
+    return _WordRuns(np.concatenate(codes), np.concatenate(lengths))
+
+
+def _tfidf_columns(vocabulary: dict[bytes, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The words the TF-IDF counts, sorted, and each vocabulary word's column (-1: none).
+
+    A word counts when scikit-learn's ``TfidfVectorizer`` with ``_WORD_PATTERN`` and
+    English stop words would count it: within a run of word characters there is no word
+    boundary, so the pattern finds exactly the runs that match it whole.
+    """
+    whole_word = re.compile(_WORD_PATTERN)
+    kept = sorted(word for word in (key.decode() for key in vocabulary)
+                  if whole_word.fullmatch(word) and word not in ENGLISH_STOP_WORDS)
+    column_of = np.full(len(vocabulary), -1, dtype=np.int64)
+    column_of[[vocabulary[word.encode()] for word in kept]] = np.arange(len(kept))
+    return np.array(kept, dtype=object), column_of
+
+
+def _counts(runs: _WordRuns, column_of: np.ndarray, n_columns: int) -> sp.csr_matrix:
+    """How often each text has each counted word."""
+    columns = column_of[runs.codes]
+    counted = columns >= 0
+    rows = np.repeat(np.arange(len(runs.lengths)), runs.lengths)[counted]
+    return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns[counted])),
+                         shape=(len(runs.lengths), n_columns))
+
+
+def _tfidf(counts: sp.csr_matrix, *, sublinear: bool) -> sp.csr_matrix:
+    """TF-IDF rows (L2-normalised) of word counts, as ``TfidfVectorizer`` weighs them."""
+    counts.eliminate_zeros()  # a title counted 0 times leaves explicit zeros
+    if counts.shape[1] == 0:
+        return counts
+    return TfidfTransformer(sublinear_tf=sublinear).fit_transform(counts).tocsr()
+
+
+def _duplicate_pairs(words: _WordRuns, threshold: float) -> list[tuple[int, int]]:
     """Pairs (earlier, later) of near-verbatim copies, by MinHash LSH on word shingles.
 
     Texts with words are banded as datasketch's ``MinHashLSH`` bands them (its number of
@@ -368,7 +454,7 @@ def _duplicate_pairs(docs: Sequence[Article], threshold: float) -> list[tuple[in
     Grouping equal bands in numpy finds the same candidates as inserting every text into
     the index and querying it, without Python calls per text and band.
     """
-    hashes, counts = _shingle_hashes([doc.text for doc in docs])
+    hashes, counts = _shingle_hashes(words)
     values = _minhash_values(hashes, counts, MinHash(num_perm=_NUM_PERM, scheme="affine32"))
     # candidates from a lower threshold: with 64 permutations, LSH tuned at the threshold
     # itself missed the fixtures' trade copy (Jaccard 0.91, estimated 0.84)
@@ -421,24 +507,22 @@ def _minhash_values(hashes: np.ndarray, counts: np.ndarray, template: MinHash) -
     return values.T
 
 
-def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """32-bit hashes of the texts' word 4-grams (case folded; a shorter text is one
-    shingle), text after text, and how many each text has.
+def _shingle_hashes(words: _WordRuns) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of the texts' word 4-grams (a shorter text is one shingle), text after
+    text, and how many each text has.
 
-    Words are numbered through one vocabulary for all texts (so equal shingles get equal
-    hashes) and the windows of ``_SHINGLE_CHUNK`` texts at a time are combined at once in
-    numpy, far faster than hashing every shingle string; the result is deterministic for
-    the same input.
+    Equal shingles get equal hashes because the words are numbered through one vocabulary;
+    the windows of ``_WORD_CHUNK`` texts at a time are combined at once in numpy, far
+    faster than hashing every shingle string; the result is deterministic for the same
+    input.
     """
-    numbers: defaultdict[bytes, int] = defaultdict()
-    numbers.default_factory = numbers.__len__  # a new word gets the next number
     hashes: list[np.ndarray] = []
     counts: list[np.ndarray] = []
-    for chunk_start in range(0, len(texts), _SHINGLE_CHUNK):
-        word_lists = [_words(text) for text in texts[chunk_start:chunk_start + _SHINGLE_CHUNK]]
-        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
-        codes = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(word_lists)),
-                            dtype=np.uint64, count=int(lengths.sum()))
+    ends = np.cumsum(words.lengths)
+    for start in range(0, len(words.lengths), _WORD_CHUNK):
+        lengths = words.lengths[start:start + _WORD_CHUNK]
+        first = ends[start] - lengths[0]
+        codes = words.codes[first:ends[start + len(lengths) - 1]].astype(np.uint64)
         chunk_hashes, windows = _combined_windows(codes, lengths)
         hashes.append(chunk_hashes)
         counts.append(windows)
@@ -454,13 +538,14 @@ _NON_WORD_NON_ASCII = re.compile(r"[^\w\x00-\x7f]")
 
 
 def _words(text: str) -> list[bytes]:
-    """The words ``_WORD`` finds in the case-folded text, UTF-8 encoded.
+    """The words ``_WORD`` finds in the lower-cased text (as ``TfidfVectorizer`` lowers
+    it), UTF-8 encoded.
 
     Non-word characters become spaces and the text is split there, twice as fast as
     ``findall``: ASCII ones by one byte translation, after any others (curly quotes,
     dashes, no-break spaces).
     """
-    text = text.casefold()
+    text = text.lower()
     if not text.isascii():
         text = _NON_WORD_NON_ASCII.sub(" ", text)
     return text.encode().translate(_NON_WORD_ASCII_TO_SPACE).split()

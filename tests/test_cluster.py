@@ -12,16 +12,21 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from datasketch import MinHash, MinHashLSH
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coverage_cmp.cluster import (
     _NUM_PERM,
+    _WORD_PATTERN,
     DEFAULT_PAIR_MODEL,
     PAIR_FEATURES,
     PairModel,
     _average_linkage,
     _duplicate_pairs,
+    _features,
     _minhash_values,
     _shingle_hashes,
+    _vocabulary,
+    _word_runs,
     _words,
     cluster_articles,
     fit_pair_model,
@@ -277,7 +282,7 @@ def test_copy_sketches_are_the_minhashes_datasketch_gives_for_the_shingles():
     texts = [a.text for a in make_articles()] + ["", "Short", "", " ".join(
         rng.choice(vocabulary) for _ in range(9000))] + [" ".join(
             rng.choice(vocabulary) for _ in range(rng.randint(1, 900))) for _ in range(20)]
-    hashes, counts = _shingle_hashes(texts)
+    hashes, counts = _shingle_hashes(_word_runs(texts, _vocabulary()))
     template = MinHash(num_perm=_NUM_PERM, scheme="affine32")
     values = _minhash_values(hashes, counts, template)
     assert values.shape == (len(texts), _NUM_PERM)
@@ -300,7 +305,7 @@ def test_copies_are_the_pairs_datasketch_lsh_finds_and_rates_above_the_threshold
             words[rng.randrange(len(words))] = rng.choice(vocabulary)
         texts.append(" ".join(words))
     threshold = SETTINGS.duplicate_threshold
-    hashes, counts = _shingle_hashes(texts)
+    hashes, counts = _shingle_hashes(_word_runs(texts, _vocabulary()))
     index = MinHashLSH(threshold=threshold - 0.1, num_perm=_NUM_PERM)
     candidates, expected = set(), set()
     minhashes = {}
@@ -312,16 +317,38 @@ def test_copies_are_the_pairs_datasketch_lsh_finds_and_rates_above_the_threshold
         candidates.update((j, i) for j in index.query(minhashes[i]))
         index.insert(i, minhashes[i])
     expected = {(j, i) for j, i in candidates if minhashes[j].jaccard(minhashes[i]) >= threshold}
-    found = _duplicate_pairs([Article(source=str(i), text=text) for i, text in enumerate(texts)],
-                             threshold)
+    found = _duplicate_pairs(_word_runs(texts, _vocabulary()), threshold)
     assert found == sorted(expected)
     assert expected and candidates - expected  # some candidates rated below the threshold
 
 
-def test_shingle_words_are_the_word_runs_of_the_case_folded_text():
+def test_words_are_the_word_runs_of_the_lower_cased_text():
     text = ("Naïve CAFÉ owners – “quoted” Straße\u00a0e\u0301t\u00e9 snake_case 3.5% 東京 "
             "١٢٣ don't\u2019s \ud800 end.\nΣΊΣΥΦΟΣ\tmix-ed")
-    assert [word.decode() for word in _words(text)] == re.findall(r"\w+", text.casefold())
+    assert [word.decode() for word in _words(text)] == re.findall(r"\w+", text.lower())
+
+
+@pytest.mark.parametrize("title_weight", [0, 1, 2, 3])
+def test_word_and_title_tfidf_are_what_scikit_learns_vectorizer_gives(title_weight):
+    """One tokenisation serves the TF-IDF and the shingles; the matrices must stay the ones
+    ``TfidfVectorizer`` builds from the title-weighted text and from the titles."""
+    articles = load_ecb_plus()[0][:200] + make_articles() + [
+        Article(source="odd", title="Ünïcode 2015 snake_case Café", text="ΣΊΣΥΦΟΣ don't x2 é"),
+        Article(source="bare", title=None, text="12 345"),
+    ]
+    settings = dataclasses.replace(SETTINGS, title_weight=title_weight)
+    features = _features(articles, [[] for _ in articles], settings)
+    words = TfidfVectorizer(sublinear_tf=True, stop_words="english",
+                            token_pattern=_WORD_PATTERN, dtype=np.float32)
+    expected = words.fit_transform(["\n".join([a.title or ""] * title_weight + [a.text])
+                                    for a in articles])
+    columns = np.searchsorted(features.word_names, words.get_feature_names_out())
+    assert np.array_equal(features.word_names[columns], words.get_feature_names_out())
+    assert (features.words[:, columns] != expected).nnz == 0
+    assert features.words.nnz == expected.nnz  # other columns: title words counted 0 times
+    titles = TfidfVectorizer(stop_words="english", token_pattern=_WORD_PATTERN,
+                             dtype=np.float32)
+    assert (features.titles != titles.fit_transform([a.title or "" for a in articles])).nnz == 0
 
 
 def test_linkage_merges_the_earliest_of_equally_linked_pairs_first():
