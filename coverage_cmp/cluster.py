@@ -55,6 +55,7 @@ import scipy.sparse as sp
 from datasketch import MinHash, MinHashLSH
 from datasketch.minhash import _fmix
 from dateutil.parser import isoparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import (
     ENGLISH_STOP_WORDS,
     CountVectorizer,
@@ -67,7 +68,6 @@ from coverage_cmp.pair_model import (  # the first two re-exported: callers impo
     DEFAULT_PAIR_MODEL,  # noqa: F401
     PAIR_FEATURES,  # noqa: F401
     PairModel,
-    _logistic,
 )
 from coverage_cmp.settings import ClusterSettings
 
@@ -628,7 +628,7 @@ def _neighbour_graph(features: _Features, times: np.ndarray, settings: ClusterSe
             timely = inside & (evidence[..., _SHARED_FACTS] > 0)
             closeness = 1.0 - gap[timely] / window_s if window_s else 1.0
             log_odds[timely] += np.float32(settings.time_weight) * closeness
-        block = _logistic(log_odds)
+        block = expit(log_odds)  # no overflow warning for large log odds
         if block_rows[0] < n_dated:
             block[gap > window_s] = 0.0
         block[~related | (candidates[None, :] == block_rows[:, None])] = 0.0

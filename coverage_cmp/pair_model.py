@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from coverage_cmp.errors import SettingsError
 
@@ -73,7 +74,7 @@ class PairModel:
 
     def probability(self, pair_features: np.ndarray) -> np.ndarray:
         """P(same event) for pairs whose last axis is ``PAIR_FEATURES``."""
-        return _logistic(self.log_odds(pair_features))
+        return expit(self.log_odds(pair_features))
 
     def to_json(self) -> dict[str, Any]:
         """The model as a ``coverage-cmp/pair-model@1`` document (``load_pair_model`` reads
@@ -107,10 +108,6 @@ class PairModel:
         if not _is_number(bias):
             raise SettingsError(f"bias must be a number, got {bias!r}")
         return cls(weights=tuple(float(w) for w in weights), bias=float(bias))
-
-
-def _logistic(log_odds: np.ndarray) -> np.ndarray:
-    return (1.0 / (1.0 + np.exp(-log_odds))).astype(np.float32)
 
 
 DEFAULT_PAIR_MODEL = PairModel(
