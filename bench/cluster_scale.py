@@ -46,11 +46,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coverage_cmp.cluster import (
     DEFAULT_PAIR_MODEL,
+    PAIR_FEATURES,
     _features,
     _pair_features,
     _timestamp,
@@ -115,11 +117,14 @@ def dense_baseline(articles: list[Article], settings: ClusterSettings) -> list[i
     distances = np.empty((n, n), dtype=np.float32)
     for start in range(0, n, 256):
         rows = everyone[start:start + 256]
-        log_odds = DEFAULT_PAIR_MODEL.log_odds(_pair_features(features, rows, everyone))
+        grid = tuple(np.indices((len(rows), n)).reshape(2, -1))
+        evidence = _pair_features(features, rows, everyone, grid).reshape(len(rows), n, -1)
+        log_odds = DEFAULT_PAIR_MODEL.log_odds(evidence)
         gap = np.abs(times[rows, None] - times[None, :])
-        inside = gap <= window_s  # False where either is undated
-        log_odds[inside] += settings.time_weight * (1.0 - gap[inside] / window_s)
-        probability = 1.0 / (1.0 + np.exp(-log_odds))
+        # as ours: the time bonus only for pairs sharing a name, number or date
+        timely = (gap <= window_s) & (evidence[..., PAIR_FEATURES.index("facts")] > 0)
+        log_odds[timely] += settings.time_weight * (1.0 - gap[timely] / window_s)
+        probability = expit(log_odds)
         probability[gap > window_s] = 0.0
         distances[rows] = 1.0 - probability
     np.fill_diagonal(distances, 0.0)

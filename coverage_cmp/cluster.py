@@ -609,33 +609,31 @@ def _neighbour_graph(features: _Features, times: np.ndarray, settings: ClusterSe
             continue
         # only pairs sharing ``_RELATED`` cosine of words or of facts are weighed: timing
         # alone never makes two stories one, and in a dense window most candidates are
-        # unrelated, so the pair model runs on far fewer columns
+        # unrelated (nine in ten of a busy day's), so the pair model runs on far fewer pairs
         words, facts = _text_cosines(features, block_rows, candidates)
-        related = np.maximum(words, facts) >= _RELATED
-        near = np.flatnonzero(related.any(axis=0))
-        if not len(near):
-            continue
-        candidates, related = candidates[near], related[:, near]
-        evidence = _pair_features(features, block_rows, candidates,
-                                  (words[:, near], facts[:, near]))
-        log_odds = model.log_odds(evidence)
+        weighed = (np.maximum(words, facts) >= _RELATED) & (candidates[None, :]
+                                                            != block_rows[:, None])
         if block_rows[0] < n_dated:
             gap = np.abs(times[block_rows, None] - times[None, candidates])
-            inside = gap <= window_s  # False for NaN gaps (undated candidates)
+            weighed &= ~(gap > window_s)  # undated candidates (NaN gaps) stay
+        at = np.nonzero(weighed)
+        if not len(at[0]):
+            continue
+        evidence = _pair_features(features, block_rows, candidates, at, (words[at], facts[at]))
+        log_odds = model.log_odds(evidence)
+        if block_rows[0] < n_dated:
+            gaps = gap[at]
             # a local angle shares few words with the release but came out the same morning,
             # naming the agency or a figure of it; two unrelated stories of one busy morning
             # that share no name, number or date gain nothing from their timing
-            timely = inside & (evidence[..., _SHARED_FACTS] > 0)
-            closeness = 1.0 - gap[timely] / window_s if window_s else 1.0
+            timely = (gaps <= window_s) & (evidence[:, _SHARED_FACTS] > 0)
+            closeness = 1.0 - gaps[timely] / window_s if window_s else 1.0
             log_odds[timely] += np.float32(settings.time_weight) * closeness
-        block = expit(log_odds)  # no overflow warning for large log odds
-        if block_rows[0] < n_dated:
-            block[gap > window_s] = 0.0
-        block[~related | (candidates[None, :] == block_rows[:, None])] = 0.0
-        kept_rows, kept_cols = _top_neighbours(block, settings.max_neighbors, floor)
-        rows.append(block_rows[kept_rows])
-        cols.append(candidates[kept_cols])
-        sims.append(block[kept_rows, kept_cols])
+        probability = expit(log_odds)  # no overflow warning for large log odds
+        kept = _top_neighbours(at[0], probability, settings.max_neighbors, floor)
+        rows.append(block_rows[at[0][kept]])
+        cols.append(candidates[at[1][kept]])
+        sims.append(probability[kept])
     if not rows:
         return sp.csr_matrix((n, n), dtype=np.float32)
     graph = sp.csr_matrix((np.concatenate(sims), (np.concatenate(rows), np.concatenate(cols))),
@@ -712,7 +710,7 @@ def fit_pair_model(articles: Sequence[Article], events: Sequence[str],
     chosen |= same
     chosen = np.triu(chosen | chosen.T, k=1)
     rows, columns = np.nonzero(chosen)
-    pair_features = _pair_features(features, everyone, everyone)[rows, columns]
+    pair_features = _pair_features(features, everyone, everyone, (rows, columns))
     model = LogisticRegression(C=regularisation, max_iter=5000)
     model.fit(pair_features, same[rows, columns])
     return PairModel(weights=tuple(round(float(w), 4) for w in model.coef_[0]),
@@ -720,47 +718,63 @@ def fit_pair_model(articles: Sequence[Article], events: Sequence[str],
 
 
 def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray,
+                   at: tuple[np.ndarray, np.ndarray],
                    cosines: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """``PAIR_FEATURES`` of every (row, column) article pair: rows x columns x features.
+    """``PAIR_FEATURES`` of the article pairs ``(rows[i], columns[j])`` for ``(i, j)`` in
+    ``at``: one row of features per pair.
 
-    ``cosines``: the pairs' ``_text_cosines`` when the caller has them already.
+    Products run over the grid of ``rows`` and ``columns``; only the pairs asked for are
+    weighed, often a tenth of the grid. ``cosines``: the pairs' word and fact cosines when the
+    caller has them already.
     """
-    words, facts = cosines if cosines is not None else _text_cosines(features, rows, columns)
-
+    row_at, column_at = at
     row_index, column_index = _as_slice(rows), _as_slice(columns)
 
+    def product(left: sp.csr_matrix, right: sp.csr_matrix) -> np.ndarray:
+        # reading the pairs from a dense copy is far faster than sampling the sparse one
+        return (left[row_index] @ right[column_index].T).toarray()[row_at, column_at]
+
     def cosine(matrix: sp.csr_matrix) -> np.ndarray:
-        return (matrix[row_index] @ matrix[column_index].T).toarray()
+        return product(matrix, matrix)
+
+    def row_sums(matrix: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(matrix[row_index].sum(axis=1)).ravel()[row_at]
+
+    def column_sums(matrix: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(matrix[column_index].sum(axis=1)).ravel()[column_at]
+
+    def any_in_rows(matrix: sp.csr_matrix) -> np.ndarray:
+        return row_sums(matrix) > 0
+
+    def any_in_columns(matrix: sp.csr_matrix) -> np.ndarray:
+        return column_sums(matrix) > 0
 
     def jaccard(present: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         shared = cosine(present)
-        row_counts = np.asarray(present[row_index].sum(axis=1)).ravel()
-        column_counts = np.asarray(present[column_index].sum(axis=1)).ravel()
-        union = row_counts[:, None] + column_counts[None, :] - shared
+        row_counts, column_counts = row_sums(present), column_sums(present)
+        union = row_counts + column_counts - shared
         return shared / np.maximum(union, 1.0), shared
 
-    salient, mentioned = features.salient, features.mentioned
-    kept_by_columns = (salient[row_index] @ mentioned[column_index].T).toarray()
-    kept_by_rows = (mentioned[row_index] @ salient[column_index].T).toarray()
-    dwelling_rows = np.asarray(salient[row_index].sum(axis=1)).ravel() > 0
-    dwelling_columns = np.asarray(salient[column_index].sum(axis=1)).ravel() > 0
-    both_dwell = dwelling_rows[:, None] & dwelling_columns[None, :]
+    if cosines is None:
+        words, facts = cosine(features.words), cosine(features.facts)
+    else:
+        words, facts = cosines
+    salient, mentioned, lead = features.salient, features.mentioned, features.lead
+    kept_by_columns = product(salient, mentioned)
+    kept_by_rows = product(mentioned, salient)
+    both_dwell = any_in_rows(salient) & any_in_columns(salient)
     kept_min = np.where(both_dwell, np.minimum(kept_by_columns, kept_by_rows), 1.0)
     kept_max = np.where(both_dwell, np.maximum(kept_by_columns, kept_by_rows), 1.0)
-
-    lead = features.lead
-    lead_rows_kept = (lead[row_index] @ mentioned[column_index].T).toarray()
-    lead_columns_kept = (mentioned[row_index] @ lead[column_index].T).toarray()
-    has_lead = ((np.asarray(lead[row_index].sum(axis=1)).ravel() > 0)[:, None]
-                & (np.asarray(lead[column_index].sum(axis=1)).ravel() > 0)[None, :])
+    lead_rows_kept = product(lead, mentioned)
+    lead_columns_kept = product(mentioned, lead)
+    has_lead = any_in_rows(lead) & any_in_columns(lead)
     lead_absent_min = np.where(has_lead, 1.0 - np.maximum(lead_rows_kept, lead_columns_kept), 0.0)
     lead_absent_max = np.where(has_lead, 1.0 - np.minimum(lead_rows_kept, lead_columns_kept), 0.0)
     names_shared, _ = jaccard(mentioned)
     numbers_shared, _ = jaccard(features.numbers)
     dates_shared, dates_in_common = jaccard(features.dates)
-    date_rows = np.asarray(features.dates[row_index].sum(axis=1)).ravel() > 0
-    date_columns = np.asarray(features.dates[column_index].sum(axis=1)).ravel() > 0
-    dates_disjoint = date_rows[:, None] & date_columns[None, :] & (dates_in_common == 0)
+    dates = features.dates
+    dates_disjoint = any_in_rows(dates) & any_in_columns(dates) & (dates_in_common == 0)
     counts_in_common = cosine(features.counted)
     subjects_in_common = cosine(features.subjects)
     return np.stack([
@@ -798,16 +812,16 @@ def _as_slice(indices: np.ndarray) -> slice | np.ndarray:
     return indices
 
 
-def _top_neighbours(block: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices of each row's ``k`` largest entries at or above ``floor``."""
-    if block.shape[1] > k:
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        keep = np.zeros_like(block, dtype=bool)
-        np.put_along_axis(keep, top, True, axis=1)
-        keep &= block >= floor
-    else:
-        keep = block >= floor
-    return np.nonzero(keep)
+def _top_neighbours(rows: np.ndarray, probability: np.ndarray, k: int,
+                    floor: float) -> np.ndarray:
+    """Positions of each row's ``k`` most likely pairs at or above ``floor`` (on a tie,
+    the earlier pair)."""
+    above = np.flatnonzero(probability >= floor)
+    order = above[np.lexsort((-probability[above], rows[above]))]  # by row, likeliest first
+    first_of_row = np.r_[0, np.flatnonzero(np.diff(rows[order])) + 1]
+    rank = np.arange(len(order)) - np.repeat(first_of_row, np.diff(np.r_[first_of_row,
+                                                                        len(order)]))
+    return order[rank < k]
 
 
 def _with_pairs(graph: sp.csr_matrix, features: _Features, model: PairModel,
@@ -821,8 +835,9 @@ def _with_pairs(graph: sp.csr_matrix, features: _Features, model: PairModel,
         return graph
     first, second = np.array(pairs).T
     probabilities = np.concatenate([
-        np.diagonal(model.probability(_pair_features(
-            features, first[start:start + _BLOCK_ROWS], second[start:start + _BLOCK_ROWS])))
+        model.probability(_pair_features(
+            features, first[start:start + _BLOCK_ROWS], second[start:start + _BLOCK_ROWS],
+            (np.arange(len(first[start:start + _BLOCK_ROWS])),) * 2))
         for start in range(0, len(first), _BLOCK_ROWS)])
     extra = sp.csr_matrix((probabilities, (first, second)), shape=graph.shape, dtype=np.float32)
     return graph.maximum(extra).maximum(extra.T).tocsr()
