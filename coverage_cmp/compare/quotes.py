@@ -95,11 +95,14 @@ def attributing_mentions(text: str, quotes: Sequence[Quote]) -> dict[int, str]:
     """The words attributing each direct quote, by ``id``: its own mention, or, for a quote
     with none that goes on from an earlier one of its paragraph by the same speaker ("“A,”
     he said. “B.”"), that quote's."""
-    starts = [p.start for p in paragraphs(text)]
+    return _attributing_mentions([p.start for p in paragraphs(text)], quotes)
+
+
+def _attributing_mentions(para_starts: list[int], quotes: Sequence[Quote]) -> dict[int, str]:
     out: dict[int, str] = {}
     last: tuple[int, Quote] | None = None
     for quote in sorted((q for q in quotes if q.kind == "direct"), key=lambda q: q.start):
-        para = bisect.bisect_right(starts, quote.start) - 1
+        para = bisect.bisect_right(para_starts, quote.start) - 1
         if quote.speaker_mention:
             out[id(quote)] = quote.speaker_mention
             last = (para, quote)
@@ -108,20 +111,36 @@ def attributing_mentions(text: str, quotes: Sequence[Quote]) -> dict[int, str]:
     return out
 
 
-def _named_nearby(name: str | None, at: Quote, text: str, quotes: Sequence[Quote]) -> bool:
-    """Whether ``text`` names ``name`` (by surname, outside quote marks, or as the speaker
-    of one of its quotes) in the paragraph holding ``at`` or the one before or after it."""
-    if not name:
-        return False
-    paras = paragraphs(text)
-    k = max(0, bisect.bisect_right([p.start for p in paras], at.start) - 1)
-    low, high = paras[max(0, k - 1)].start, paras[min(len(paras) - 1, k + 1)].end
-    if any(q.start < high and q.end > low and same_speaker(q.speaker, name) for q in quotes):
-        return True
-    inside = QuoteSpans(quotes)
-    pattern = re.compile(rf"\b{re.escape(surname(name).rstrip('.'))}\b")
-    return any(not inside.overlaps(m.start(), m.end())
-               for m in pattern.finditer(text, low, high))
+class _ReportSide:
+    """A report's text, quotes and paragraphs, looked up once for all its quote matches."""
+
+    def __init__(self, report: Extraction) -> None:
+        self.text, self.quotes = report.article.text, report.quotes
+        self.paragraphs = paragraphs(self.text)
+        self.para_starts = [p.start for p in self.paragraphs]
+        self.mentions = _attributing_mentions(self.para_starts, self.quotes)
+        self.quoted = QuoteSpans(self.quotes)
+
+    def names_nearby(self, name: str, at: Quote) -> bool:
+        """Whether the report names ``name`` (by surname outside quote marks, or as the
+        speaker of one of its quotes) in the paragraph holding ``at`` or one next to it."""
+        if not self.paragraphs:
+            return False
+        k = max(0, bisect.bisect_right(self.para_starts, at.start) - 1)
+        low = self.paragraphs[max(0, k - 1)].start
+        high = self.paragraphs[min(len(self.paragraphs) - 1, k + 1)].end
+        if any(q.start < high and q.end > low and same_speaker(q.speaker, name)
+               for q in self.quotes):
+            return True
+        pattern = re.compile(rf"\b{re.escape(surname(name).rstrip('.'))}\b")
+        return any(not self.quoted.overlaps(m.start(), m.end())
+                   for m in pattern.finditer(self.text, low, high))
+
+    def speaker_status(self, ref: _RefQuote, part: Quote, mention: str | None) -> str:
+        """``speaker_status`` of the report's version ``part`` of a reference quote."""
+        nearby = (not part.speaker and bool(ref.quote.speaker)
+                  and self.names_nearby(ref.quote.speaker, part))
+        return speaker_status(ref.quote, part, ref.mention, mention, nearby)
 
 
 def word_diff(reference: str, report: str) -> tuple[str, dict[str, list]]:
@@ -262,7 +281,7 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
         references = prepare_quote_references(references)
     refs, narrative = references.quotes, references.narrative
     narrative_texts = [folded for *_, folded in narrative]
-    mentions = attributing_mentions(report_text, report_quotes)
+    side = _ReportSide(report)
     taken: dict[int, list[QuoteMatch]] = {}
     extra: list[QuoteMatch] = []
     for quote in (q for q in report_quotes if q.kind == "direct"):
@@ -289,7 +308,7 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
                 status, diff = word_diff(ref.quote.text, part.text)
                 similarity = fuzz.ratio(ref.folded, normalise(part.text)) / 100
                 taken.setdefault(index, []).append(QuoteMatch(
-                    status, _speaker_status(ref, part, mentions.get(id(quote)), report),
+                    status, side.speaker_status(ref, part, side.mentions.get(id(quote))),
                     ref.quote, part,
                     round(similarity, 3), diff, ref.reference_id))
             elif kind == "narrative":
@@ -311,7 +330,7 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
             continue
         if reported is None:
             reported = _reported_speech(report_text, report_quotes)
-        matches.append(_unquoted_fate(ref, reported, report))
+        matches.append(_unquoted_fate(ref, reported, side))
     used = {id(m.report) for m in matches}
     for quote in report_quotes:
         if quote.kind != "direct" and id(quote) not in used:
@@ -402,15 +421,7 @@ def _diff_parts(parts: list[QuoteMatch], ref: _RefQuote) -> list[QuoteMatch]:
     return out
 
 
-def _speaker_status(ref: _RefQuote, part: Quote, mention: str | None, report: Extraction
-                    ) -> str:
-    """``speaker_status`` of a report's version of a reference quote, in its context."""
-    nearby = (not part.speaker and bool(ref.quote.speaker) and _named_nearby(
-        ref.quote.speaker, part, report.article.text, report.quotes))
-    return speaker_status(ref.quote, part, ref.mention, mention, nearby)
-
-
-def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]], report: Extraction
+def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]], side: _ReportSide
                    ) -> QuoteMatch:
     """``paraphrased`` if the quote's words survive as reported speech or narrative."""
     ref_quote = ref.quote
@@ -421,7 +432,7 @@ def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]], report: Ex
         if score > best_score:
             best, best_score = quote, score
     if best is not None and best_score >= PARAPHRASE_RATIO:
-        status = _speaker_status(ref, best, best.speaker_mention, report)
+        status = side.speaker_status(ref, best, best.speaker_mention)
         return QuoteMatch("paraphrased", status, ref_quote, best,
                           round(best_score / 100, 3), None, ref.reference_id)
     return QuoteMatch("omitted", None, ref_quote, None, 0.0, None, ref.reference_id)
