@@ -144,3 +144,48 @@ def test_quotes_given_as_records_are_matched_without_the_extractor():
     (match,) = match_quotes([reference], report, CompareSettings())
     assert (match.status, match.speaker_status) == ("verbatim", "same")
     assert match.reference_id == reference.article.id
+
+
+def test_same_speaker_past_a_name_suffix():
+    assert same_speaker("James P. Kennedy Jr.", "Kennedy")
+    assert same_speaker("Kennedy", "James P. Kennedy Jr")
+    assert not same_speaker("James P. Kennedy Jr.", "Ted Jr")
+
+
+LEE = ("Ann Lee took over as coach of the Rovers in June.\n\n"
+       "The 40-year-old said: “We will win the league this season, and the cup too.”\n\n"
+       "“The squad is the best I have had,” she said. “Nobody here fears anybody.”\n\n"
+       "“The new ground opens in the spring,” said Tom Hale, the club chairman.")
+
+
+def _lee(report: str):
+    return {m.reference.text[:12]: m for m in _match(report, LEE) if m.reference}
+
+
+def test_the_same_description_keeps_the_speaker_the_report_cannot_name():
+    # The report dropped the sentence naming the coach: "the 40-year-old" is still her.
+    report = "The 40-year-old said: “We will win the league this season, and the cup too.”"
+    assert _lee(report)["We will win "].speaker_status == "same"
+
+
+def test_a_quote_carried_on_from_a_pronoun_keeps_the_speaker():
+    # "she" finds another woman first in the report; both quotes lean on the same "she".
+    report = ("Mary Jones, the club secretary, watched from the stand.\n\n"
+              "“The squad is the best I have had,” she said. “Nobody here fears anybody.”")
+    matches = _lee(report)
+    assert matches["The squad is"].speaker_status == "same"
+    assert matches["Nobody here "].speaker_status == "same"
+
+
+def test_an_unattributed_quote_next_to_its_speakers_name_keeps_the_speaker():
+    report = ("Tom Hale, the club chairman, showed reporters the site.\n\n"
+              "“The new ground opens in the spring.”")
+    assert _lee(report)["The new grou"].speaker_status == "same"
+    alone = "The site was quiet on Monday.\n\n“The new ground opens in the spring.”"
+    assert _lee(alone)["The new grou"].speaker_status == "missing"
+
+
+def test_a_quote_given_to_someone_else_is_changed_even_with_its_speaker_nearby():
+    report = ("Tom Hale, the club chairman, showed reporters the site.\n\n"
+              "“The new ground opens in the spring,” said Mary Jones, the club secretary.")
+    assert _lee(report)["The new grou"].speaker_status == "changed"

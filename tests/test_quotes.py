@@ -388,3 +388,29 @@ def test_single_quoted_speech_nested_in_double_quotes_stays_inside() -> None:
     quotes = _direct(text)
     assert [(q.text[:8], q.speaker) for q in quotes] == [("He told ", "Ann Lee"),
                                                          ("It was a", "Ann Lee")]
+
+
+def test_the_one_told_is_not_the_speaker() -> None:
+    text = ("Maria Costa thanked the staff at the dinner.\n\n"
+            "“I could not have done it alone,” Costa said, turning to Peter Walsh, "
+            "“and you carried the whole team this year.”\n\n"
+            "The mayor stood up, telling Walsh, “Your work kept the library open.”")
+    speakers = dict(_pairs(text))
+    assert speakers["Your work kept the library open."] != "Peter Walsh"
+
+
+def test_an_unattributed_quote_goes_to_the_person_its_paragraph_names() -> None:
+    text = ("“Prices will fall by the summer,” said Tom Reed, the bank's chief economist.\n\n"
+            "Not everyone agrees. Analyst Sara Lund sees two reasons for caution. "
+            "“Energy costs are still climbing across the region.”")
+    assert dict(_pairs(text))["Energy costs are still climbing across the region."] == (
+        "Sara Lund")
+    owner = text.replace("Analyst Sara Lund sees", "Sara Lund's adviser sees")
+    assert dict(_pairs(owner))["Energy costs are still climbing across the region."] != (
+        "Sara Lund")
+
+
+def test_a_quote_following_another_in_its_paragraph_still_carries_it_on() -> None:
+    text = ("“We are not moving,” one tenant said, per Sara Lund. "
+            "“This is our home and we will stay here.”")
+    assert dict(_pairs(text))["This is our home and we will stay here."] != "Sara Lund"

@@ -13,8 +13,10 @@ else ``omitted``.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from coverage_cmp.compare.align import QuoteSpans, fold_word, text_sentences
+from coverage_cmp.extract.names import surname
 from coverage_cmp.extract.text import Span, paragraphs, sentences, words
 from coverage_cmp.model import Extraction, Quote, QuoteMatch
 from coverage_cmp.settings import CompareSettings
@@ -44,32 +47,100 @@ def normalise(text: str) -> str:
 
 
 def same_speaker(first: str | None, second: str | None) -> bool:
-    """Names agree case-insensitively, or by surname ("Mr Gormley", "Phil Gormley")."""
+    """Names agree case-insensitively, or by surname ("Mr Gormley", "Phil Gormley"; "Kennedy",
+    "James P. Kennedy Jr.")."""
     if not first or not second:
         return False
-    a, b = first.casefold().split(), second.casefold().split()
-    return a == b or a[-1] == b[-1]
+    return first.casefold() == second.casefold() or _surname(first) == _surname(second)
 
 
-_PRONOUNS = {"he", "she", "they", "it", "we", "i"}
+def _surname(name: str) -> str:
+    return surname(name).rstrip(".").casefold()
 
 
-def speaker_status(reference: Quote, report: Quote) -> str:
+def speaker_status(reference: Quote, report: Quote, reference_mention: str | None = None,
+                   report_mention: str | None = None, named_nearby: bool = False) -> str:
     """``same``, ``changed`` (misattributed) or ``missing`` (no one named).
 
-    A report that attributes the words as the reference does ("a spokesperson said", or
-    "he said" where only the pronoun's antecedent may have moved) keeps the speaker: only a
-    different name, or no attribution where the reference had a name, is a departure.
+    A report that attributes the words as the reference does ("a spokesperson said", "the
+    president said", or "he said" where only the pronoun's antecedent may have moved) keeps
+    the speaker, however the two articles resolve those words: only a different name, or
+    no attribution where the reference had a name, is a departure. Words the report leaves
+    unattributed keep their speaker when the report names that speaker next to them
+    (``named_nearby``): a reader takes them as that person's.
+
+    Args:
+        reference: the reference quote.
+        report: the report's version of it.
+        reference_mention: the words attributing the reference quote when they stand in an
+            earlier quote of its paragraph ("“A,” he said. “B.”"); else its own mention.
+        report_mention: the same for the report quote.
+        named_nearby: the report names the reference's speaker in the quote's paragraph or
+            a neighbouring one.
     """
-    ref_mention = (reference.speaker_mention or "").casefold()
-    rep_mention = (report.speaker_mention or "").casefold()
+    ref_mention = (reference_mention or reference.speaker_mention or "").casefold()
+    rep_mention = (report_mention or report.speaker_mention or "").casefold()
+    if ref_mention and ref_mention == rep_mention:
+        return "same"
     if not report.speaker:
-        return "same" if not reference.speaker and ref_mention == rep_mention else "missing"
+        if not reference.speaker:
+            return "same" if ref_mention == rep_mention else "missing"
+        return "same" if named_nearby else "missing"
     if not reference.speaker or same_speaker(reference.speaker, report.speaker):
         return "same"
-    if rep_mention in _PRONOUNS and rep_mention == ref_mention:
-        return "same"
     return "changed"
+
+
+def attributing_mentions(text: str, quotes: Sequence[Quote]) -> dict[int, str]:
+    """The words attributing each direct quote, by ``id``: its own mention, or, for a quote
+    with none that goes on from an earlier one of its paragraph by the same speaker ("“A,”
+    he said. “B.”"), that quote's."""
+    return _attributing_mentions([p.start for p in paragraphs(text)], quotes)
+
+
+def _attributing_mentions(para_starts: list[int], quotes: Sequence[Quote]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    last: tuple[int, Quote] | None = None
+    for quote in sorted((q for q in quotes if q.kind == "direct"), key=lambda q: q.start):
+        para = bisect.bisect_right(para_starts, quote.start) - 1
+        if quote.speaker_mention:
+            out[id(quote)] = quote.speaker_mention
+            last = (para, quote)
+        elif last and last[0] == para and quote.speaker and last[1].speaker == quote.speaker:
+            out[id(quote)] = last[1].speaker_mention
+    return out
+
+
+class _ReportSide:
+    """A report's text, quotes and paragraphs, looked up once for all its quote matches."""
+
+    def __init__(self, report: Extraction) -> None:
+        self.text, self.quotes = report.article.text, report.quotes
+        self.paragraphs = paragraphs(self.text)
+        self.para_starts = [p.start for p in self.paragraphs]
+        self.mentions = _attributing_mentions(self.para_starts, self.quotes)
+        self.quoted = QuoteSpans(self.quotes)
+
+    def names_nearby(self, name: str, at: Quote) -> bool:
+        """Whether the report names ``name`` (by surname outside quote marks, or as the
+        speaker of one of its quotes) in the paragraph holding ``at`` or one next to it."""
+        if not self.paragraphs:
+            return False
+        k = max(0, bisect.bisect_right(self.para_starts, at.start) - 1)
+        low = self.paragraphs[max(0, k - 1)].start
+        high = self.paragraphs[min(len(self.paragraphs) - 1, k + 1)].end
+        if any(q.start < high and q.end > low and same_speaker(q.speaker, name)
+               for q in self.quotes):
+            return True
+        pattern = re.compile(rf"\b{re.escape(surname(name).rstrip('.'))}\b")
+        return any(not self.quoted.overlaps(m.start(), m.end())
+                   for m in pattern.finditer(self.text, low, high))
+
+    def speaker_status(self, ref: _RefQuote, part: Quote, mention: str | None) -> str:
+        """``speaker_status`` of the report's version ``part`` of a reference quote."""
+        nearby = (not part.speaker and bool(ref.quote.speaker)
+                  and self.names_nearby(ref.quote.speaker, part))
+        return speaker_status(ref.quote, part, ref.mention, mention, nearby)
 
 
 def word_diff(reference: str, report: str) -> tuple[str, dict[str, list]]:
@@ -129,6 +200,8 @@ class _RefQuote:
     quote: Quote
     folded: str
     sentences: list[str]
+    mention: str | None = None
+    """The words attributing it (``attributing_mentions``)."""
 
 
 def _best_quote(piece: str, speaker: str | None, refs: Sequence[_RefQuote],
@@ -173,9 +246,13 @@ class QuoteReferences:
 
 def prepare_quote_references(references: Sequence[Extraction]) -> QuoteReferences:
     """Fold the references' quotes and narrative once, for matching many reports."""
-    quotes = [_RefQuote(ref.article.id, q, normalise(q.text),
-                        [normalise(q.text[s.start:s.end]) for s in sentences(q.text)])
-              for ref in references for q in ref.quotes if q.kind == "direct"]
+    quotes = []
+    for ref in references:
+        mentions = attributing_mentions(ref.article.text, ref.quotes)
+        quotes += [_RefQuote(ref.article.id, q, normalise(q.text),
+                             [normalise(q.text[s.start:s.end]) for s in sentences(q.text)],
+                             mentions.get(id(q)))
+                   for q in ref.quotes if q.kind == "direct"]
     narrative = [(ref, *unit) for ref in references
                  for unit in _narrative_units(ref.article.text, ref.quotes)]
     return QuoteReferences(quotes, narrative)
@@ -204,6 +281,7 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
         references = prepare_quote_references(references)
     refs, narrative = references.quotes, references.narrative
     narrative_texts = [folded for *_, folded in narrative]
+    side = _ReportSide(report)
     taken: dict[int, list[QuoteMatch]] = {}
     extra: list[QuoteMatch] = []
     for quote in (q for q in report_quotes if q.kind == "direct"):
@@ -230,7 +308,8 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
                 status, diff = word_diff(ref.quote.text, part.text)
                 similarity = fuzz.ratio(ref.folded, normalise(part.text)) / 100
                 taken.setdefault(index, []).append(QuoteMatch(
-                    status, speaker_status(ref.quote, part), ref.quote, part,
+                    status, side.speaker_status(ref, part, side.mentions.get(id(quote))),
+                    ref.quote, part,
                     round(similarity, 3), diff, ref.reference_id))
             elif kind == "narrative":
                 owner, n_start, n_end, _ = narrative[index]
@@ -251,7 +330,7 @@ def match_quotes(references: Sequence[Extraction] | QuoteReferences, report: Ext
             continue
         if reported is None:
             reported = _reported_speech(report_text, report_quotes)
-        matches.append(_unquoted_fate(ref, reported))
+        matches.append(_unquoted_fate(ref, reported, side))
     used = {id(m.report) for m in matches}
     for quote in report_quotes:
         if quote.kind != "direct" and id(quote) not in used:
@@ -342,7 +421,8 @@ def _diff_parts(parts: list[QuoteMatch], ref: _RefQuote) -> list[QuoteMatch]:
     return out
 
 
-def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]]) -> QuoteMatch:
+def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]], side: _ReportSide
+                   ) -> QuoteMatch:
     """``paraphrased`` if the quote's words survive as reported speech or narrative."""
     ref_quote = ref.quote
     best, best_score = None, 0.0
@@ -352,6 +432,7 @@ def _unquoted_fate(ref: _RefQuote, reported: list[tuple[Quote, str]]) -> QuoteMa
         if score > best_score:
             best, best_score = quote, score
     if best is not None and best_score >= PARAPHRASE_RATIO:
-        return QuoteMatch("paraphrased", speaker_status(ref_quote, best), ref_quote, best,
+        status = side.speaker_status(ref, best, best.speaker_mention)
+        return QuoteMatch("paraphrased", status, ref_quote, best,
                           round(best_score / 100, 3), None, ref.reference_id)
     return QuoteMatch("omitted", None, ref_quote, None, 0.0, None, ref.reference_id)

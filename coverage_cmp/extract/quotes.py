@@ -11,7 +11,9 @@ The cascade, for one article:
    into the narrator's sentence as partial.
 3. ``_attribute``: find the cue and speaker after the quote (``”, said X`` / ``”, X said``
    / ``” – Name, Title``), else before it (``X said: “``, ``according to X``), else
-   inherit from the quote before (interrupted and continuation quotes).
+   give it to the subject of the narrative opening its paragraph (``Analyst Jo Li sees two
+   reasons. “…”``), else inherit from the quote before (interrupted and continuation
+   quotes).
 4. ``_speaker_name``: turn the attributing mention into a name: persons and organisations
    through ``names.find_mentions`` (surnames, acronyms, "the minister" resolved), he/she
    through ``_discourse`` (the first person of matching gender in the nearest sentence that
@@ -647,6 +649,10 @@ def _last(matches: Iterator[regex.Match]) -> regex.Match | None:
     return last
 
 
+#: Verbs whose object is the one spoken to ("Benioff weighed in, telling Cook, “…”").
+_ADDRESSING_VERBS = frozenset(("told", "tell", "tells", "telling"))
+
+
 def _attribution_before(context: _Context, span: _Span, low: int) -> _Attribution | None:
     """Attribution written before the opening mark: ``X said: “``, ``according to X, “``."""
     text, patterns = context.text, _patterns()
@@ -668,7 +674,7 @@ def _attribution_before(context: _Context, span: _Span, low: int) -> _Attributio
         found = _speaker_before_verb(context, verb.start(), low, verb.group())
         if found is None and patterns.inverted.fullmatch(verb.group()) is None:
             found = None
-        if found is None:
+        if found is None and verb.group().lower() not in _ADDRESSING_VERBS:
             found = _speaker_after_verb(context, _skip_space(text, verb.end(), end), end,
                                         verb.group())
         if found is not None:
@@ -1003,13 +1009,43 @@ def _colon_intro(context: _Context, span: _Span) -> _Attribution | None:
     return _attribution_before(context, intro, _sentence_start(context, end - 1))
 
 
+def _subject_before(context: _Context, span: _Span, previous_span: _Span | None
+                    ) -> str | None:
+    """Who an unattributed quote is given to by the narrative that opens its paragraph:
+    the first person of the last sentence there that names one ("Analyst Zachary Fadem
+    points out two reasons. “Excluding these items, …”") when that person opens it as its
+    subject. None when no person is named there or another quote comes first in the
+    paragraph (this one carries that one on)."""
+    text = context.text
+    newline = text.rfind("\n", previous_span.close_end if previous_span else 0, span.open_at)
+    if newline < 0 and previous_span is not None:
+        return None
+    low = newline + 1
+    first = bisect.bisect_left(context.reference_starts, low)
+    last = bisect.bisect_left(context.reference_starts, span.open_at)
+    named = context.references[first:last]
+    if not named:
+        return None
+    sentence = named[-1].sentence
+    subject = next(r for r in named if r.sentence == sentence)
+    lex = lexicon()
+    before = text[max(low, context.sentences[sentence].start):subject.start].split()
+    if any(w[:1].islower() and w not in lex.titles and w not in lex.function_words
+           for w in before):
+        return None  # "The mayor stood up, telling Walsh": Walsh is no subject
+    mention = context.mention_starts.get(subject.start)
+    if mention is not None and text[mention.end:mention.end + 2] in ("'s", "’s"):
+        return None  # "Swift's rep told Fox News": the rep speaks
+    return context.fullest.get(subject.name, subject.name)
+
+
 def _make_quote(context: _Context, span: _Span, attribution: _Attribution | None,
                 partial: bool, previous: list[Quote], previous_span: _Span | None) -> Quote:
     """A direct ``Quote`` with its speaker resolved (or inherited from the quote before)."""
     text = context.text
     if attribution is None:
-        speaker = None
-        if previous and previous_span is not None and text.count(
+        speaker = _subject_before(context, span, previous_span)
+        if speaker is None and previous and previous_span is not None and text.count(
             "\n", previous_span.close_end, span.open_at
         ) <= 2:
             speaker = previous[-1].speaker
