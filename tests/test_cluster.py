@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from datasketch import MinHash, MinHashLSH
+from scipy.cluster import hierarchy
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coverage_cmp.cluster import (
@@ -349,6 +351,32 @@ def test_word_and_title_tfidf_are_what_scikit_learns_vectorizer_gives(title_weig
     titles = TfidfVectorizer(stop_words="english", token_pattern=_WORD_PATTERN,
                              dtype=np.float32)
     assert (features.titles != titles.fit_transform([a.title or "" for a in articles])).nnz == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("threshold", [0.2, 0.5])
+def test_linkage_is_scipys_average_linkage_with_missing_edges_as_zero(seed, threshold):
+    """The sparse, lazily updated linkage must cut the tree SciPy's dense average linkage
+    builds, where a missing edge is similarity 0."""
+    rng = np.random.default_rng(seed)
+    n = 80
+    similarity = np.triu(rng.random((n, n)) * (rng.random((n, n)) < 0.15), k=1)
+    similarity += similarity.T
+    labels = _average_linkage(sp.csr_matrix(similarity.astype(np.float32)), threshold, [],
+                              [None] * n)
+    distances = 1.0 - similarity.astype(np.float32).astype(np.float64)
+    np.fill_diagonal(distances, 0.0)
+    tree = hierarchy.linkage(squareform(distances, checks=False), method="average")
+    expected = hierarchy.fcluster(tree, t=1.0 - threshold, criterion="distance")
+    assert partition(labels) == partition(expected)
+    assert len(set(labels.tolist())) < n  # some groups merged
+
+
+def partition(labels: np.ndarray) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for node, label in enumerate(labels.tolist()):
+        groups.setdefault(label, set()).add(node)
+    return {frozenset(group) for group in groups.values()}
 
 
 def test_linkage_merges_the_earliest_of_equally_linked_pairs_first():
