@@ -262,7 +262,9 @@ def main() -> None:
     if args.stages:
         print_stages(sizes[0], args.undated, args.repeat)
         return
-    print(f"settings: {ClusterSettings()}")
+    shown = {f.name: getattr(ClusterSettings(), f.name)
+             for f in dataclasses.fields(ClusterSettings) if f.name != "model"}
+    print(f"settings: {shown}, model: the shipped DEFAULT_PAIR_MODEL")
     print(f"each point is the median of {args.repeat} runs; 'features' = fact tokens and "
           "TF-IDF matrix, shared by both methods")
     rows = []
