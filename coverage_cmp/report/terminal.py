@@ -72,7 +72,8 @@ def clusters_table(clusters: Sequence[Cluster], width: int | None = None) -> str
         table.add_column(name, **kwargs)
     for c in clusters:
         dups = sum(1 for m in c.articles if m.duplicate_of)
-        size = f"{len(c.articles)}" + (f" ({dups} copies)" if dups else "")
+        copies = f" ({dups} {'copy' if dups == 1 else 'copies'})" if dups else ""
+        size = f"{len(c.articles)}{copies}"
         table.add_row(c.id, size, (c.first_published or "")[:10], (c.last_published or "")[:10],
                       c.label, ", ".join(c.outlets))
     return _render(table, width)
