@@ -251,7 +251,8 @@ def fact_tokens(found: Sequence[Fact]) -> list[tuple[str, str]]:
 
 @dataclass
 class _Features:
-    """Row-normalised feature matrix and what is needed to label clusters."""
+    """Row-normalised feature matrices, what is needed to label clusters, and the bodies'
+    words for the copy shingles."""
 
     matrix: sp.csr_matrix
     words: sp.csr_matrix
