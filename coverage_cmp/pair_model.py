@@ -70,7 +70,10 @@ class PairModel:
     def log_odds(self, pair_features: np.ndarray) -> np.ndarray:
         """Log odds of the same event for pairs whose last axis is ``PAIR_FEATURES``."""
         weights = np.asarray(self.weights, dtype=np.float32)
-        return (pair_features @ weights + np.float32(self.bias)).astype(np.float32)
+        # einsum, not ``@``: BLAS would spread this over threads that mostly wait, taking a
+        # core from the other workers for no gain (measured on the 80k graph)
+        log_odds = np.einsum("...f,f->...", pair_features, weights)
+        return (log_odds + np.float32(self.bias)).astype(np.float32)
 
     def probability(self, pair_features: np.ndarray) -> np.ndarray:
         """P(same event) for pairs whose last axis is ``PAIR_FEATURES``."""
