@@ -27,6 +27,7 @@ from coverage_cmp.cluster import (
     _features,
     _minhash_values,
     _shingle_hashes,
+    _training_pairs,
     _vocabulary,
     _word_runs,
     _words,
@@ -377,6 +378,24 @@ def partition(labels: np.ndarray) -> set[frozenset[int]]:
     for node, label in enumerate(labels.tolist()):
         groups.setdefault(label, set()).add(node)
     return {frozenset(group) for group in groups.values()}
+
+
+def test_training_pairs_are_nearest_neighbours_and_same_event_pairs_without_a_full_matrix():
+    """Row blocks must choose the pairs the all-against-all matrix would choose."""
+    articles = load_ecb_plus()[0][:300]
+    features = _features(articles, [[] for _ in articles], SETTINGS)
+    rng = np.random.default_rng(3)
+    label = rng.integers(0, 40, len(articles))
+    k = 7
+    rows, columns = _training_pairs(features.matrix, label, k)
+    cosine = (features.matrix @ features.matrix.T).toarray()
+    np.fill_diagonal(cosine, -1.0)
+    nearest = np.argpartition(-cosine, k - 1, axis=1)[:, :k]
+    chosen = label[:, None] == label[None, :]
+    chosen[np.repeat(np.arange(len(articles)), k), nearest.ravel()] = True
+    expected_rows, expected_columns = np.nonzero(np.triu(chosen | chosen.T, k=1))
+    assert np.array_equal(rows, expected_rows)
+    assert np.array_equal(columns, expected_columns)
 
 
 def test_linkage_merges_the_earliest_of_equally_linked_pairs_first():
