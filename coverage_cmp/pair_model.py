@@ -7,7 +7,7 @@ is a setting (``ClusterSettings.model``) that travels with every clustering task
 file users keep (``coverage-cmp fit-model`` writes one, ``--model`` reads it)::
 
     {"schema": "coverage-cmp/pair-model@1", "features": ["words", ...],
-     "weights": [6.1172, ...], "bias": -4.7909}
+     "weights": [6.1182, ...], "bias": -4.7909}
 """
 
 from __future__ import annotations
