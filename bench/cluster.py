@@ -22,8 +22,12 @@ fall in which half moves the merge share by several points), so the bench also r
 scores over k folds of whole topics for k = 2, 3 and 4; ``--regularisation`` repeats that
 for each regularisation strength C of the logistic fit (on 2026-11-29 none was better on
 every split: C = 0.3 led on the topic-order folds by about 0.005 F1 and trailed on the
-odd/even split, so ``fit_pair_model`` keeps scikit-learn's C = 1). The texts carry no
-dates, so the time window plays no part here.
+odd/even split, so ``fit_pair_model`` keeps scikit-learn's C = 1). Since each of those
+splits is one draw, the bench also halves the topics at random ``RANDOM_SPLITS`` times
+(seeds 0 to 7) and prints each halving's held-out scores, their mean, lowest, median and
+highest: the estimate to judge a change by (on 2026-11-29 a change that helped on the
+topic-order folds did worse on these). The texts carry no dates, so the time window plays
+no part here.
 
 Run: ``.venv/bin/python bench/cluster.py [--fit] [--sweep] [--regularisation]``
 """
@@ -34,6 +38,8 @@ import dataclasses
 import inspect
 import itertools
 import json
+import random
+import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -54,6 +60,7 @@ THRESHOLDS = [round(float(t), 2) for t in np.arange(0.30, 0.76, 0.05)]
 NAIVE_THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.72, 0.02)]
 MERGE_ALLOWANCE = 0.12
 FOLDS = (2, 3, 4)
+RANDOM_SPLITS = 8
 REGULARISATIONS = (0.1, 0.3, 1.0, 3.0, 10.0)
 FIT_REGULARISATION = inspect.signature(fit_pair_model).parameters["regularisation"].default
 
@@ -177,10 +184,13 @@ def cross_validate(docs: Sequence[Doc], make: Callable[..., Callable],
 
 
 def topic_folds(docs: Sequence[Doc], k: int, regularisation: float,
-                threshold: float) -> dict:
-    """Mean held-out scores over ``k`` folds of whole topics (by topic order, topic i in
-    fold i mod k), the model refitted on the other folds with ``regularisation``."""
+                threshold: float, seed: int | None = None) -> dict:
+    """Mean held-out scores over ``k`` folds of whole topics, the model refitted on the other
+    folds with ``regularisation``. Topic i of the order goes to fold i mod k; the order is
+    the topics' own, or shuffled with ``seed``."""
     topics = sorted({d.topic for d in docs})
+    if seed is not None:
+        random.Random(seed).shuffle(topics)
     fold_of = {topic: i % k for i, topic in enumerate(topics)}
     rows = []
     for fold in range(k):
@@ -237,6 +247,17 @@ def main() -> None:
     for k in FOLDS:
         show(f"k={k}, mean of the held-out folds", topic_folds(
             docs, k, FIT_REGULARISATION, default.threshold))
+    print(f"\nTwo-fold cross-validation over {RANDOM_SPLITS} random halvings of the topics "
+          f"(seeds 0-{RANDOM_SPLITS - 1}), threshold {default.threshold}:")
+    halvings = [topic_folds(docs, 2, FIT_REGULARISATION, default.threshold, seed=seed)
+                for seed in range(RANDOM_SPLITS)]
+    for seed, row in enumerate(halvings):
+        show(f"seed {seed}", row)
+    show(f"mean over the {RANDOM_SPLITS} halvings", mean_of(halvings))
+    for key in ("F1", "events_merged"):
+        values = [row[key] for row in halvings]
+        print(f"  {key}: lowest {min(values):.3f}, median {statistics.median(values):.3f}, "
+              f"highest {max(values):.3f}")
     if "--regularisation" in sys.argv:
         print("\nThe same for each regularisation C of the logistic fit:")
         for regularisation in REGULARISATIONS:
