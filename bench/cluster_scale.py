@@ -121,8 +121,7 @@ def dense_baseline(articles: list[Article], settings: ClusterSettings) -> list[i
     distances = np.empty((n, n), dtype=np.float32)
     for start in range(0, n, 256):
         rows = everyone[start:start + 256]
-        grid = tuple(np.indices((len(rows), n)).reshape(2, -1))
-        evidence = _pair_features(features, rows, everyone, grid).reshape(len(rows), n, -1)
+        evidence = _pair_features(features, rows, everyone, None).reshape(len(rows), n, -1)
         log_odds = DEFAULT_PAIR_MODEL.log_odds(evidence)
         gap = np.abs(times[rows, None] - times[None, :])
         # as ours: the time bonus only for pairs sharing a name, number or date

@@ -750,30 +750,50 @@ def _row_blocks(rows: np.ndarray, n: int) -> Iterator[tuple[int, int, slice]]:
 
 
 def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray,
-                   at: tuple[np.ndarray, np.ndarray],
+                   at: tuple[np.ndarray, np.ndarray] | None,
                    cosines: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """``PAIR_FEATURES`` of the article pairs ``(rows[i], columns[j])`` for ``(i, j)`` in
-    ``at``: one row of features per pair.
+    ``at``, or for every pair of the grid, row by row, when ``at`` is None: one row of
+    features per pair.
 
     Products run over the grid of ``rows`` and ``columns``; only the pairs asked for are
     weighed, often a tenth of the grid. ``cosines``: the pairs' word and fact cosines when the
     caller has them already.
     """
-    row_at, column_at = at
     row_index, column_index = _as_slice(rows), _as_slice(columns)
+    if at is None:  # the whole grid: no positions to gather
+        def pick(grid: np.ndarray) -> np.ndarray:
+            return grid.ravel()
+
+        def of_rows(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values, len(columns))
+
+        def of_columns(values: np.ndarray) -> np.ndarray:
+            return np.tile(values, len(rows))
+    else:
+        row_at, column_at = at
+
+        def pick(grid: np.ndarray) -> np.ndarray:
+            return grid[row_at, column_at]
+
+        def of_rows(values: np.ndarray) -> np.ndarray:
+            return values[row_at]
+
+        def of_columns(values: np.ndarray) -> np.ndarray:
+            return values[column_at]
 
     def product(left: sp.csr_matrix, right: sp.csr_matrix) -> np.ndarray:
         # reading the pairs from a dense copy is far faster than sampling the sparse one
-        return (left[row_index] @ right[column_index].T).toarray()[row_at, column_at]
+        return pick((left[row_index] @ right[column_index].T).toarray())
 
     def cosine(matrix: sp.csr_matrix) -> np.ndarray:
         return product(matrix, matrix)
 
     def row_sums(matrix: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(matrix[row_index].sum(axis=1)).ravel()[row_at]
+        return of_rows(np.asarray(matrix[row_index].sum(axis=1)).ravel())
 
     def column_sums(matrix: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(matrix[column_index].sum(axis=1)).ravel()[column_at]
+        return of_columns(np.asarray(matrix[column_index].sum(axis=1)).ravel())
 
     def any_in_rows(matrix: sp.csr_matrix) -> np.ndarray:
         return row_sums(matrix) > 0

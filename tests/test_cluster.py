@@ -26,6 +26,7 @@ from coverage_cmp.cluster import (
     _duplicate_pairs,
     _features,
     _minhash_values,
+    _pair_features,
     _shingle_hashes,
     _training_pairs,
     _vocabulary,
@@ -33,6 +34,7 @@ from coverage_cmp.cluster import (
     _words,
     cluster_articles,
     fit_pair_model,
+    quick_fact_tokens,
 )
 from coverage_cmp.collect.files import read_path
 from coverage_cmp.collect.outlets import OutletDirectory
@@ -396,6 +398,20 @@ def test_training_pairs_are_nearest_neighbours_and_same_event_pairs_without_a_fu
     expected_rows, expected_columns = np.nonzero(np.triu(chosen | chosen.T, k=1))
     assert np.array_equal(rows, expected_rows)
     assert np.array_equal(columns, expected_columns)
+
+
+@pytest.mark.parametrize("rows, columns", [(slice(0, 40), slice(20, 90)),
+                                           ([5, 3, 70, 41], [2, 9, 77, 60, 8])],
+                         ids=["runs", "scattered"])
+def test_evidence_of_the_whole_grid_is_the_evidence_of_each_pair_asked_for(rows, columns):
+    articles = load_ecb_plus()[0][:100]
+    features = _features(articles, [quick_fact_tokens(a.text) for a in articles], SETTINGS)
+    rows, columns = np.arange(100)[rows], np.arange(100)[columns]
+    every_position = tuple(np.indices((len(rows), len(columns))).reshape(2, -1))
+    whole = _pair_features(features, rows, columns, None)
+    assert whole.shape == (len(rows) * len(columns), len(PAIR_FEATURES))
+    assert whole[:, :3].any()  # words, facts and titles meet somewhere: a real check
+    assert np.array_equal(whole, _pair_features(features, rows, columns, every_position))
 
 
 def test_linkage_merges_the_earliest_of_equally_linked_pairs_first():
