@@ -24,7 +24,7 @@ for each regularisation strength C of the logistic fit (on 2026-11-29 none was b
 every split: C = 0.3 led on the topic-order folds by about 0.005 F1 and trailed on the
 odd/even split, so ``fit_pair_model`` keeps scikit-learn's C = 1). Since each of those
 splits is one draw, the bench also halves the topics at random ``RANDOM_SPLITS`` times
-(seeds 0 to 7) and prints each halving's held-out scores, their mean, lowest, median and
+(seeds 0 to 23) and prints each halving's held-out scores, their mean, lowest, median and
 highest: the estimate to judge a change by (on 2026-11-29 a change that helped on the
 topic-order folds did worse on these). The texts carry no dates, so the time window plays
 no part here.
@@ -60,7 +60,7 @@ THRESHOLDS = [round(float(t), 2) for t in np.arange(0.30, 0.76, 0.05)]
 NAIVE_THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.72, 0.02)]
 MERGE_ALLOWANCE = 0.12
 FOLDS = (2, 3, 4)
-RANDOM_SPLITS = 8
+RANDOM_SPLITS = 24
 REGULARISATIONS = (0.1, 0.3, 1.0, 3.0, 10.0)
 FIT_REGULARISATION = inspect.signature(fit_pair_model).parameters["regularisation"].default
 

@@ -15,7 +15,7 @@ The same operation produces stories months apart that share agency, words and ph
    likely partners. Articles without a date are compared with all, in blocks (so an
    undated corpus still costs time quadratic in its size, though never an all-pairs
    matrix). Each pair is weighed by a logistic model of "same event" (``PairModel``) over
-   fourteen pieces of evidence (``PAIR_FEATURES``): how alike words, facts and titles are,
+   thirteen pieces of evidence (``PAIR_FEATURES``): how alike words, facts and titles are,
    whether both dwell on, and open with, the same names (Rahman against Thompson in two
    title fights of one boxer), whether they count the same thing differently (660 arrests
    against 745), whether their dates meet. The model shipped is fitted on ECB+
@@ -28,9 +28,9 @@ The same operation produces stories months apart that share agency, words and ph
    0): two groups merge while the mean probability over all their article pairs reaches
    ``threshold`` (0.5: more likely one event than not). Unlike single linkage, one bridging
    article cannot chain two stories. On ECB+ (``bench/cluster.py``) this gives B-cubed F1
-   0.924 with 12 % of look-alike event pairs and 3.7 % of their article pairs merged; with
-   the model refitted on half of the topics and scored on the other half (8 random
-   halvings), F1 0.918 and 14.5 % of look-alike event pairs merged on average (9 % to 18 %
+   0.921 with 9 % of look-alike event pairs and 3.3 % of their article pairs merged; with
+   the model refitted on half of the topics and scored on the other half (24 random
+   halvings), F1 0.920 and 13 % of look-alike event pairs merged on average (9 % to 27 %
    by halving).
 5. **Labels and ids.** A label saying who, how many and what ("National Crime Agency ·
    45 forces · 660 suspects · operation · arrested"); an id from its earliest article, or
@@ -824,9 +824,7 @@ def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray,
     lead_absent_max = np.where(has_lead, 1.0 - np.minimum(lead_rows_kept, lead_columns_kept), 0.0)
     names_shared, _ = jaccard(mentioned)
     numbers_shared, _ = jaccard(features.numbers)
-    dates_shared, dates_in_common = jaccard(features.dates)
-    dates = features.dates
-    dates_disjoint = any_in_rows(dates) & any_in_columns(dates) & (dates_in_common == 0)
+    dates_shared, _ = jaccard(features.dates)
     counts_in_common = cosine(features.counted)
     subjects_in_common = cosine(features.subjects)
     return np.stack([
@@ -840,7 +838,6 @@ def _pair_features(features: _Features, rows: np.ndarray, columns: np.ndarray,
         (subjects_in_common >= 1) & (counts_in_common == 0),
         counts_in_common >= 1,
         dates_shared,
-        dates_disjoint,
         cosine(features.salient_profile),
         lead_absent_min,
         lead_absent_max,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from httpserver import LoopbackServer, Reply, sequence
 
-from coverage_cmp.pair_model import DEFAULT_PAIR_MODEL
+from coverage_cmp.pair_model import DEFAULT_PAIR_MODEL, PAIR_FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "notarise"
@@ -414,7 +414,8 @@ def test_fit_model_then_cluster_with_it(tmp_path: Path) -> None:
     assert f"fitted on {len(files)} articles of 3 events" in fitted.stderr
     written = json.loads(model.read_text(encoding="utf-8"))
     assert written["schema"] == "coverage-cmp/pair-model@1"
-    assert len(written["weights"]) == len(written["features"]) == 14
+    assert written["features"] == list(PAIR_FEATURES)
+    assert len(written["weights"]) == len(PAIR_FEATURES)
     result = run("cluster", *files, "--model", str(model), "--format", "json")
     assert result.returncode == 0, result.stderr
     expected = {frozenset(a["file"] for a in EXPECTED["articles"] if a["cluster"] == event)

@@ -73,7 +73,7 @@ def test_features_other_than_this_versions_are_refused(features: object) -> None
 @pytest.mark.parametrize(("changes", "message"), [
     ({"schema": "coverage-cmp/pair-model@2"}, "schema must be"),
     ({"schema": None}, "schema must be"),
-    ({"weights": [1.0, 2.0]}, "weights must be a list of 14 numbers"),
+    ({"weights": [1.0, 2.0]}, f"weights must be a list of {len(PAIR_FEATURES)} numbers"),
     ({"weights": ["1"] * len(PAIR_FEATURES)}, "weights must be"),
     ({"weights": [True] * len(PAIR_FEATURES)}, "weights must be"),
     ({"weights": [float("nan")] * len(PAIR_FEATURES)}, "weights must be"),
