@@ -94,6 +94,10 @@ _LABEL_NUMBERS = 2
 _LABEL_PARTS = 5
 _GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week", "day", "hour",
                             "minute", "other", "more", "percent", "per"})
+# words after a number that say when or how old, not what is counted: "35 years old",
+# "12 years ago", "7 p.m."
+_NOT_COUNTS = frozenset({"old", "ago", "later", "earlier", "p", "pm", "am"})
+_YEAR_VALUE = re.compile(r"(?:1[89]|20)\d\d")
 _WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'-]+\b"
 _WORD = re.compile(r"\w+")
 
@@ -1063,7 +1067,8 @@ def _build_clusters(docs: Sequence[Article], labels: np.ndarray,
         published = [docs[i].published for i in indices if docs[i].published]
         clusters.append(Cluster(
             id=cluster_id or "c-" + docs[indices[0]].id,
-            label=_label(_row(word_weights, group), _row(fact_counts, group), terms),
+            label=_label(_row(word_weights, group), _row(fact_counts, group), terms,
+                         len(indices)),
             articles=[ClusterMember(
                 id=docs[i].id, source=docs[i].source, outlet=docs[i].outlet,
                 published=docs[i].published,
@@ -1110,14 +1115,20 @@ class _LabelTerms:
 
 
 def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.ndarray],
-           terms: _LabelTerms) -> str:
+           terms: _LabelTerms, size: int) -> str:
     """Who, how many and what: "NCA · 660 arrests · 45 forces · paedophiles · operation".
 
     The name most of the cluster's articles give (the rarer in the whole input on a tie),
-    then its ``_LABEL_NUMBERS`` most telling numbers (articles giving them times their
+    then its ``_LABEL_NUMBERS`` most telling counts (articles giving them times their
     rarity), each read with the noun it counts, a specific noun before "people" or "years",
-    then its heaviest words not already said, up to ``_LABEL_PARTS`` parts. ``words`` and
-    ``facts`` are the cluster's word weights and fact counts (columns, values).
+    then its heaviest words not already said, up to ``_LABEL_PARTS`` parts; a word of a
+    name the cluster gives is shown as that name ("Sarah Palin", not "sarah"), unless a word
+    of that name was said already. A number is shown when two of the cluster's articles or
+    more give it (or its one article does) and some article reads it with the noun it
+    counts: a bare "33" (an age), a year (the date span says when) or a number with a
+    leading zero (a time, a telephone number) tells a reader little. ``words``
+    and ``facts`` are the cluster's word weights and fact counts (columns, values) over its
+    ``size`` articles.
     """
     columns, counts = facts
     keys = terms.fact_keys
@@ -1139,26 +1150,55 @@ def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.nda
     for column, count in zip(number_columns[subject].tolist(), number_counts[subject].tolist(),
                              strict=True):
         number, noun = keys[column].split(" ", 1)
-        counted_by_number.setdefault(number, []).append(
-            (noun not in _GENERIC_NOUNS, count, keys[column]))
+        if noun not in _NOT_COUNTS and _is_count(number[4:]):
+            counted_by_number.setdefault(number, []).append(
+                (noun not in _GENERIC_NOUNS, count, keys[column]))
     bare = number_columns[~subject]
     # articles giving a number times its rarity, in the precision of the features (ties)
     telling = -(number_counts[~subject] * terms.fact_idf[bare])
-    for _, key in sorted(zip(telling.tolist(), [keys[c] for c in bare.tolist()],
-                             strict=True))[:_LABEL_NUMBERS]:
-        counted = counted_by_number.get(key)
-        if counted:  # "660 arrests" reads better than "660", and better than "660 people"
-            key = max(counted)[2]
-        parts.append(terms.fact_surfaces[key])
+    ranked = sorted(zip(telling.tolist(), [keys[c] for c in bare.tolist()],
+                        number_counts[~subject].tolist(), strict=True))
+    for key in [key for _, key, given_by in ranked
+                if key in counted_by_number and given_by >= min(2, size)][:_LABEL_NUMBERS]:
+        # "660 arrests" reads better than "660 people"
+        parts.append(terms.fact_surfaces[max(counted_by_number[key])[2]])
     said = " ".join(parts).casefold()
+    name_of_word = _names_by_word(names, terms.fact_surfaces)
     for column in _heaviest(*words, 4 * _LABEL_PARTS):
         if len(parts) >= _LABEL_PARTS:
             break
         word = terms.word_names[column]
-        if word not in said:
-            parts.append(word)
-            said += " " + word
+        shown = name_of_word.get(word, word)
+        if word not in said and not (shown != word and set(shown.casefold().split())
+                                     & set(said.split())):
+            parts.append(shown)
+            said += " " + shown.casefold()
     return " · ".join(parts)
+
+
+def _is_count(value: str) -> bool:
+    """Whether a number read in a text can be a count: not a year, no leading zero."""
+    leading_zero = len(value) > 1 and value[0] == "0" and value[1] != "."
+    return not leading_zero and not _YEAR_VALUE.fullmatch(value)
+
+
+def _names_by_word(names: list[tuple[float, float, str]],
+                   surfaces: dict[str, str]) -> dict[str, str]:
+    """Each word of the names a cluster gives often (in two articles or more, and in at
+    least a third as many as its most given name), mapped to the most given such name of
+    two words or more as written, else to itself as written: label words are lower case,
+    and "sarah" and "palin" read as "Sarah Palin", "chargers" as "Chargers"."""
+    if not names:
+        return {}
+    most = max(count for count, _, _ in names)
+    often = [(" " in key, count, -len(key), key) for count, _, key in names
+             if count >= max(2, most / 3)]
+    name_of_word: dict[str, str] = {}
+    for *_, key in sorted(often, reverse=True):
+        for word in key[5:].split():
+            if word not in _NOT_NAMES:  # "deputy" stays a word, not "Deputy Jerry Ortiz"
+                name_of_word.setdefault(word, surfaces[key])
+    return name_of_word
 
 
 def _heaviest(columns: np.ndarray, weights: np.ndarray, count: int) -> list[int]:
