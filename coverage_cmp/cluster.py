@@ -98,6 +98,12 @@ _GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week",
 # "12 years ago", "7 p.m."
 _NOT_COUNTS = frozenset({"old", "ago", "later", "earlier", "p", "pm", "am"})
 _YEAR_VALUE = re.compile(r"(?:1[89]|20)\d\d")
+# what a number above one counts is plural ("45 forces"), or one of these: "53 victory",
+# "9 southern", "108 worth" read the word after the number, not what it counts
+_COUNTED_AS_WRITTEN = frozenset({"people", "children", "men", "women", "police", "staff",
+                                 "crew", "feet", "teeth", "sheep", "fish", "deer", "million",
+                                 "billion", "trillion", "thousand", "hundred", "dozen",
+                                 "percent", "mph", "km", "kg", "mm", "cm", "lb", "ft"})
 _WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'-]+\b"
 _WORD = re.compile(r"\w+")
 
@@ -1125,8 +1131,9 @@ def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.nda
     name the cluster gives is shown as that name ("Sarah Palin", not "sarah"), unless a word
     of that name was said already. A number is shown when two of the cluster's articles or
     more give it (or its one article does) and some article reads it with the noun it
-    counts: a bare "33" (an age), a year (the date span says when) or a number with a
-    leading zero (a time, a telephone number) tells a reader little. ``words``
+    counts (a plural for numbers above one): a bare "33" (an age), a year (the date span
+    says when) or a number with a leading zero (a time, a telephone number) tells a reader
+    little. ``words``
     and ``facts`` are the cluster's word weights and fact counts (columns, values) over its
     ``size`` articles.
     """
@@ -1150,7 +1157,8 @@ def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.nda
     for column, count in zip(number_columns[subject].tolist(), number_counts[subject].tolist(),
                              strict=True):
         number, noun = keys[column].split(" ", 1)
-        if noun not in _NOT_COUNTS and _is_count(number[4:]):
+        if noun not in _NOT_COUNTS and _is_count(number[4:]) \
+                and _reads_as_count(terms.fact_surfaces[keys[column]]):
             counted_by_number.setdefault(number, []).append(
                 (noun not in _GENERIC_NOUNS, count, keys[column]))
     bare = number_columns[~subject]
@@ -1180,6 +1188,15 @@ def _is_count(value: str) -> bool:
     """Whether a number read in a text can be a count: not a year, no leading zero."""
     leading_zero = len(value) > 1 and value[0] == "0" and value[1] != "."
     return not leading_zero and not _YEAR_VALUE.fullmatch(value)
+
+
+def _reads_as_count(surface: str) -> bool:
+    """Whether "<number> <noun>" as written reads as a count: one of something, or a plural
+    ("45 forces", "70 people"), not "53 victory" or "9 southern"."""
+    number, noun = surface.rsplit(" ", 1)
+    noun = noun.casefold()
+    return (number.replace(",", "") == "1" or noun in _COUNTED_AS_WRITTEN
+            or (noun.endswith("s") and not noun.endswith("ss")))
 
 
 def _names_by_word(names: list[tuple[float, float, str]],

@@ -256,23 +256,25 @@ def test_labels_open_with_the_name_every_report_gives_and_count_with_specific_no
 
 BRIDGE_REPORTS = [
     ("Harbour Bridge shut after cable survey",
-     "The Harbour Bridge closed on Monday after inspectors found rust on 14 cables. Engineer "
-     "Maria Okafor, 52, said Okafor's team would need a month. Okafor added that "
-     "the 1998 design had been checked twice. Drivers can call the 0800 helpline."),
+     "The Harbour Bridge and its 2 lane deck closed on Monday after inspectors found rust "
+     "on 14 cables. Engineer Maria Okafor, 52, said Okafor's team would need a month. "
+     "Okafor added that the 1998 design had been checked twice. Drivers can call the 0800 "
+     "helpline."),
     ("Rusty cables close Harbour Bridge",
-     "Inspectors found 14 cables corroded and the Harbour Bridge is shut, Maria Okafor said. "
-     "Okafor, 52, leads the repair team; Okafor said the 1998 design was sound. Questions go "
-     "to the 0800 helpline."),
+     "Inspectors found 14 cables corroded and the Harbour Bridge, with its 2 lane deck, is "
+     "shut, Maria Okafor said. Okafor, 52, leads the repair team; Okafor said the 1998 "
+     "design was sound. Questions go to the 0800 helpline."),
     ("Harbour Bridge closed for repairs",
-     "Repairs to 14 cables have closed the Harbour Bridge. Maria Okafor, whose team found "
-     "the rust, said the 1998 design would be kept, and Okafor asked drivers to use the "
-     "0800 helpline. Okafor, 52, has led the team since 2015."),
+     "Repairs to 14 cables have closed the 2 lane deck of the Harbour Bridge. Maria Okafor, "
+     "whose team found the rust, said the 1998 design would be kept, and Okafor asked "
+     "drivers to use the 0800 helpline. Okafor, 52, has led the team since 2015."),
 ]
 
 
 def test_labels_show_counts_not_ages_years_or_codes_and_names_as_written():
-    """"14 cables" is a count; an age ("Okafor, 52,"), "1998 design" and "0800 helpline" are
-    not, and the heavy words "okafor" and "maria" read as the name the reports give."""
+    """"14 cables" is a count; an age ("Okafor, 52,"), "1998 design", "0800 helpline" and
+    "2 lane" are not, and the heavy words "okafor" and "maria" read as the name the reports
+    give."""
     articles = [Article(source=f"bridge/{n}.txt", title=title, text=text,
                         published=f"2024-03-0{n + 4}T09:00:00+00:00", outlet=f"Outlet {n}")
                 for n, (title, text) in enumerate(BRIDGE_REPORTS)]
@@ -281,7 +283,8 @@ def test_labels_show_counts_not_ages_years_or_codes_and_names_as_written():
     assert "14 cables" in parts, cluster.label
     assert "Maria Okafor" in parts, cluster.label
     assert not {"okafor", "maria"} & set(parts), cluster.label
-    assert not any(part.startswith(("52", "1998", "0800")) for part in parts), cluster.label
+    assert not any(part.startswith(("52", "1998", "0800", "2 ")) for part in parts), \
+        cluster.label
 
 
 @pytest.mark.parametrize("field, value", [("threshold", 1.5), ("window_days", -1),
