@@ -120,8 +120,8 @@ _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d\b")
 _MONTH_YEAR = re.compile(r"(" + "|".join(m[:3].capitalize() + f"(?:{m[3:]})?" for m in _MONTHS)
                          + r")\b\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?\s*,?\s+(1[89]\d\d|20\d\d)\b")
-_NOT_NAMES = (frozenset(ENGLISH_STOP_WORDS) | frozenset(_MONTHS)
-              | {day.casefold() for day in calendar.day_name}
+_DAYS_AND_MONTHS = frozenset(_MONTHS) | {day.casefold() for day in calendar.day_name}
+_NOT_NAMES = (frozenset(ENGLISH_STOP_WORDS) | _DAYS_AND_MONTHS
               | {"mr", "mrs", "ms", "dr", "said", "says", "according", "however", "meanwhile",
                  "chief", "deputy", "director", "general", "constable", "detective",
                  "inspector", "officer", "superintendent", "sergeant", "president",
@@ -1149,7 +1149,7 @@ def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.nda
         terms.fact_idf[name_columns].tolist(), terms.has_space[name_columns].tolist(),
         strict=True) if long or keys[column][5:] not in long_name_words]
     if names:
-        parts.append(terms.fact_surfaces[max(names)[2]])
+        parts.append(_trimmed(terms.fact_surfaces[max(names)[2]]))
     is_number = terms.is_number[columns]
     number_columns, number_counts = columns[is_number], counts[is_number]
     counted_by_number: dict[str, list[tuple[bool, float, str]]] = {}
@@ -1199,6 +1199,15 @@ def _reads_as_count(surface: str) -> bool:
             or (noun.endswith("s") and not noun.endswith("ss")))
 
 
+def _trimmed(name: str) -> str:
+    """A name as written without the day or month after it, which the capitalised run took
+    in: "Queens Friday" reads "Queens"."""
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold().rstrip(".") in _DAYS_AND_MONTHS:
+        words.pop()
+    return " ".join(words)
+
+
 def _names_by_word(names: list[tuple[float, float, str]],
                    surfaces: dict[str, str]) -> dict[str, str]:
     """Each word of the names a cluster gives often (in two articles or more, and in at
@@ -1214,7 +1223,7 @@ def _names_by_word(names: list[tuple[float, float, str]],
     for *_, key in sorted(often, reverse=True):
         for word in key[5:].split():
             if word not in _NOT_NAMES:  # "deputy" stays a word, not "Deputy Jerry Ortiz"
-                name_of_word.setdefault(word, surfaces[key])
+                name_of_word.setdefault(word, _trimmed(surfaces[key]))
     return name_of_word
 
 

@@ -29,6 +29,7 @@ from coverage_cmp.cluster import (
     _pair_features,
     _shingle_hashes,
     _training_pairs,
+    _trimmed,
     _vocabulary,
     _word_runs,
     _words,
@@ -285,6 +286,14 @@ def test_labels_show_counts_not_ages_years_or_codes_and_names_as_written():
     assert not {"okafor", "maria"} & set(parts), cluster.label
     assert not any(part.startswith(("52", "1998", "0800", "2 ")) for part in parts), \
         cluster.label
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("Queens Friday", "Queens"), ("Harbour Bridge Monday", "Harbour Bridge"),
+    ("Cambridgeshire July", "Cambridgeshire"), ("Surgeon General", "Surgeon General"),
+    ("March", "March"), ("Maria Okafor", "Maria Okafor")])
+def test_label_names_leave_out_the_day_or_month_the_capitalised_run_took_in(written, shown):
+    assert _trimmed(written) == shown
 
 
 @pytest.mark.parametrize("field, value", [("threshold", 1.5), ("window_days", -1),
