@@ -56,7 +56,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coverage_cmp.cluster import PairModel, cluster_articles, fit_pair_model
-from coverage_cmp.collect.plaintext import iso_date
+from coverage_cmp.extract.dates import find_dates
 from coverage_cmp.model import Article
 from coverage_cmp.settings import ClusterSettings
 
@@ -90,22 +90,22 @@ def load(path: Path = DATA / "ecbplus-dev.jsonl") -> list[Doc]:
     return docs
 
 
-_OPENING_DATE = re.compile(
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
-    r"\s*,?\s+(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th)?\s+"
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+(?:19|20)\d\d")
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def with_opening_dates(docs: Sequence[Doc]) -> list[Doc]:
-    """The texts dated by the first full date in their first 250 characters, where there is
-    one (mostly the ECB+ half of each topic, whose texts keep their datelines), as a stand-in
-    for publication dates: a dateline may also name an earlier day, so this is rough."""
+    """The texts dated by the first full date (day, month and year) that ``find_dates``
+    reads in their first 250 characters, where there is one (mostly the ECB+ half of each
+    topic, whose texts keep their datelines), as a stand-in for publication dates: a
+    dateline may also name an earlier day, so this is rough. ECB+ spaces its commas
+    ("September 18th , 2013"), which are closed up first."""
     dated = []
     for doc in docs:
-        found = _OPENING_DATE.search(doc.article.text[:250])
-        published = iso_date(found.group().replace(" ,", ",")) if found else None
+        opening = doc.article.text[:250].replace(" , ", ", ")
+        day = next((f.value for f in find_dates(opening)
+                    if f.value and _DAY.fullmatch(f.value)), None)
         dated.append(dataclasses.replace(
-            doc, article=dataclasses.replace(doc.article, published=published)))
+            doc, article=dataclasses.replace(doc.article, published=day)))
     return dated
 
 

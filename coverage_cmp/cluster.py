@@ -97,7 +97,6 @@ _GENERIC_NOUNS = frozenset({"people", "person", "time", "year", "month", "week",
 # words after a number that say when or how old, not what is counted: "35 years old",
 # "12 years ago", "7 p.m."
 _NOT_COUNTS = frozenset({"old", "ago", "later", "earlier", "p", "pm", "am"})
-_YEAR_VALUE = re.compile(r"(?:1[89]|20)\d\d")
 # what a number above one counts is plural ("45 forces"), or one of these: "53 victory",
 # "9 southern", "108 worth" read the word after the number, not what it counts
 _COUNTED_AS_WRITTEN = frozenset({"people", "children", "men", "women", "police", "staff",
@@ -1187,7 +1186,7 @@ def _label(words: tuple[np.ndarray, np.ndarray], facts: tuple[np.ndarray, np.nda
 def _is_count(value: str) -> bool:
     """Whether a number read in a text can be a count: not a year, no leading zero."""
     leading_zero = len(value) > 1 and value[0] == "0" and value[1] != "."
-    return not leading_zero and not _YEAR_VALUE.fullmatch(value)
+    return not leading_zero and not _YEAR.fullmatch(value)
 
 
 def _reads_as_count(surface: str) -> bool:
