@@ -79,6 +79,7 @@ FactFinder = Callable[[str, str | None], list[Fact]]
 
 _DAY_S = 86_400.0
 _LEAD_CHARS = 300
+_COHESIVE_SIZE = 5  # below this, a group's own mean similarity says little
 _RELATED = 0.05
 _SHARED_FACTS = 1  # position of "facts" (their cosine) in PAIR_FEATURES
 _BLOCK_ROWS = 256
@@ -178,7 +179,8 @@ def cluster_articles(articles: Sequence[Article], settings: ClusterSettings, *,
     forced = [pair for group in locked.values() for pair in zip(group, group[1:], strict=False)]
     forced += duplicate_pairs
     owner = _owner_of(locked, len(docs))
-    labels = _average_linkage(graph, settings.threshold, forced, owner)
+    labels = _average_linkage(graph, settings.threshold, forced, owner,
+                              settings.cohesion)
     finished("linkage")
 
     duplicate_of = _earliest_copies(len(docs), duplicate_pairs)
@@ -926,14 +928,17 @@ def _owner_of(groups: dict[str, list[int]], n: int) -> list[str | None]:
 
 def _average_linkage(graph: sp.csr_matrix, threshold: float,
                      forced: Sequence[tuple[int, int]],
-                     owner: Sequence[str | None]) -> np.ndarray:
+                     owner: Sequence[str | None], cohesion: float = 0.0) -> np.ndarray:
     """Average-linkage agglomeration over a sparse similarity graph; cluster index per node.
 
     Linkage of two groups = sum of edge similarities between them / (size product), with
     missing edges as 0. ``forced`` pairs are merged first, whatever their similarity;
     groups owned by two different previous clusters never merge. Then the pair with the
     highest linkage (the lowest first node, then second, on a tie) merges while that
-    reaches ``threshold`` (at least 0).
+    reaches ``threshold`` (at least 0). Two groups of ``_COHESIVE_SIZE`` nodes or more
+    also need a linkage of ``cohesion`` times the looser one's own mean similarity (over
+    its pairs, missing edges as 0): the pairs of two tight groups may average above the
+    threshold and still be two events (``ClusterSettings.cohesion``).
 
     Pairs are keyed by one int each, ordered as ``(-linkage, first, second)`` would be:
     the linkage's IEEE bits inverted (bits of floats from 0 up rise with the value), then
@@ -943,7 +948,9 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
     popped pair whose key computed now is the same is the best of all and merges; an
     outdated one puts back the best pairs of the groups it stood for. One entry per group
     instead of one per pair keeps the heap small where stories have many look-alike
-    neighbours (at 80,000 articles, half the time).
+    neighbours (at 80,000 articles, half the time). The cohesion guard keeps this exact: a
+    pair's linkage, and whether it may merge, change only when one of its groups merges,
+    and the group a merge forms weighs all its pairs at once.
     """
     n = graph.shape[0]
     graph = sp.triu(graph, k=1).tocoo()
@@ -953,6 +960,7 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
         links[i][j] = sim
         links[j][i] = sim
     size = [1] * n
+    inner = [0.0] * n  # sum of the similarities within each group
     parent = list(range(n))
     owners = list(owner)
     owned = any(owners)
@@ -975,6 +983,13 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
         linkage_bits = int.from_bytes(float_bytes(linkage + 0.0), "little")  # +0.0: no -0.0
         return ((highest_bits - linkage_bits) << 2 * shift) | (first << shift) | second
 
+    def own_mean(a: int) -> float:
+        return inner[a] / (size[a] * (size[a] - 1) / 2)
+
+    def cohesive_enough(a: int, c: int, linkage: float) -> bool:
+        return (not cohesion or size[a] < _COHESIVE_SIZE or size[c] < _COHESIVE_SIZE
+                or linkage >= cohesion * min(own_mean(a), own_mean(c)))
+
     def best(a: int) -> int | None:
         """The key of the best pair group ``a`` may merge in, if any reaches threshold:
         the highest linkage, then the lowest other group (which orders as the key does)."""
@@ -983,7 +998,7 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
         for c, total in links[a].items():
             linkage = total / (size_a * size[c])
             if (linkage > top or (linkage == top and (partner < 0 or c < partner))) \
-                    and not (owned and conflict(a, c)):
+                    and not (owned and conflict(a, c)) and cohesive_enough(a, c, linkage):
                 top, partner = linkage, c
         return key(top, a, partner) if partner >= 0 else None
 
@@ -998,7 +1013,7 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
             a, b = b, a
         a_links, b_links, links[b] = links[a], links[b], {}
         b_links.pop(a, None)
-        a_links.pop(b, None)
+        inner[a] += inner[b] + a_links.pop(b, 0.0)
         for c, total in b_links.items():
             c_links = links[c]
             del c_links[b]
@@ -1021,7 +1036,8 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
         pair = heapq.heappop(heap)
         a, b = (pair >> shift) & node_mask, pair & node_mask
         if (parent[a] == a and parent[b] == b and not conflict(a, b) and b in links[a]
-                and key(links[a][b] / (size[a] * size[b]), a, b) == pair):
+                and key(links[a][b] / (size[a] * size[b]), a, b) == pair
+                and cohesive_enough(a, b, links[a][b] / (size[a] * size[b]))):
             push_best(merge(a, b))
             continue
         for group in (a, b):  # merged or changed since: the best pairs it stood for go back

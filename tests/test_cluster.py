@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import random
 import re
@@ -17,6 +18,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coverage_cmp.cluster import (
+    _COHESIVE_SIZE,
     _NUM_PERM,
     _WORD_PATTERN,
     DEFAULT_PAIR_MODEL,
@@ -296,9 +298,9 @@ def test_label_names_leave_out_the_day_or_month_the_capitalised_run_took_in(writ
     assert _trimmed(written) == shown
 
 
-@pytest.mark.parametrize("field, value", [("threshold", 1.5), ("window_days", -1),
-                                          ("time_weight", -1.0), ("max_neighbors", 0),
-                                          ("duplicate_threshold", 0.0)])
+@pytest.mark.parametrize("field, value", [("threshold", 1.5), ("cohesion", 1.2),
+                                          ("window_days", -1), ("time_weight", -1.0),
+                                          ("max_neighbors", 0), ("duplicate_threshold", 0.0)])
 def test_settings_reject_values_out_of_range(field, value):
     with pytest.raises(SettingsError, match=field):
         ClusterSettings(**{field: value})
@@ -415,6 +417,76 @@ def test_linkage_is_scipys_average_linkage_with_missing_edges_as_zero(seed, thre
     expected = hierarchy.fcluster(tree, t=1.0 - threshold, criterion="distance")
     assert partition(labels) == partition(expected)
     assert len(set(labels.tolist())) < n  # some groups merged
+
+
+def guarded_average_linkage(similarity: np.ndarray, threshold: float, cohesion: float,
+                            cohesive_size: int) -> np.ndarray:
+    """Average linkage the slow, plain way: every step weighs every pair of groups and
+    merges the best one that reaches the threshold and, when both groups have
+    ``cohesive_size`` nodes or more, ``cohesion`` times the looser one's own mean."""
+    groups = [[i] for i in range(len(similarity))]
+
+    def own_mean(group: list[int]) -> float:
+        return similarity[np.ix_(group, group)].sum() / (len(group) * (len(group) - 1))
+
+    while True:
+        candidates = []
+        for x, y in itertools.combinations(range(len(groups)), 2):
+            linkage = similarity[np.ix_(groups[x], groups[y])].mean()
+            big = min(len(groups[x]), len(groups[y])) >= cohesive_size
+            if linkage >= threshold and not (
+                    big and linkage < cohesion * min(own_mean(groups[x]), own_mean(groups[y]))):
+                candidates.append((-linkage, min(groups[x]), min(groups[y]), x, y))
+        if not candidates:
+            break
+        *_, x, y = min(candidates)
+        groups[x] += groups.pop(y)
+    labels = np.empty(len(similarity), dtype=int)
+    for label, group in enumerate(groups):
+        labels[group] = label
+    return labels
+
+
+def test_linkage_with_the_cohesion_guard_is_the_plain_guarded_linkage():
+    """The lazy heap must merge exactly the pairs the slow loop merges, guard included."""
+    guard_took_part = 0
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        n, events = 70, 6
+        event = rng.integers(0, events, n)
+        # tight events; each pair of events has its own level of look-alike likeness
+        level = rng.uniform(0.35, 0.7, (events, events))
+        level = (level + level.T) / 2
+        similarity = np.where(event[:, None] == event[None, :], rng.uniform(0.8, 1.0, (n, n)),
+                              level[event[:, None], event[None, :]]
+                              + rng.uniform(-0.15, 0.15, (n, n)))
+        similarity *= rng.random((n, n)) < 0.9
+        similarity = np.triu(similarity, k=1).astype(np.float32).astype(np.float64)
+        similarity += similarity.T
+        graph = sp.csr_matrix(similarity.astype(np.float32))
+        labels = _average_linkage(graph, 0.45, [], [None] * n, cohesion=SETTINGS.cohesion)
+        expected = guarded_average_linkage(similarity, 0.45, SETTINGS.cohesion,
+                                           _COHESIVE_SIZE)
+        assert partition(labels) == partition(expected), seed
+        unguarded = _average_linkage(graph, 0.45, [], [None] * n)
+        guard_took_part += partition(labels) != partition(unguarded)
+    assert guard_took_part >= 3  # the guard split something on several of the graphs
+
+
+def test_two_tight_look_alike_groups_stay_apart_though_they_pass_the_threshold():
+    # two events of six reports each: 0.9 within, 0.6 across (0.6 > threshold 0.5)
+    event = np.repeat([0, 1], 6)
+    similarity = np.where(event[:, None] == event[None, :], 0.9, 0.6)
+    np.fill_diagonal(similarity, 0.0)
+    graph = sp.csr_matrix(similarity.astype(np.float32))
+    guarded = _average_linkage(graph, 0.5, [], [None] * 12, cohesion=0.7)
+    assert partition(guarded) == {frozenset(range(6)), frozenset(range(6, 12))}
+    assert len(set(_average_linkage(graph, 0.5, [], [None] * 12).tolist())) == 1
+    # a loose event (0.6 within) is not split by the same guard
+    loose = np.full((12, 12), 0.6)
+    np.fill_diagonal(loose, 0.0)
+    assert len(set(_average_linkage(sp.csr_matrix(loose.astype(np.float32)), 0.5, [],
+                                    [None] * 12, cohesion=0.7).tolist())) == 1
 
 
 def partition(labels: np.ndarray) -> set[frozenset[int]]:
