@@ -24,8 +24,8 @@ events and on the ECB+ texts with B-cubed F1:
   10x method could spend in all.
 - ``dense``: our own features and same-event model over every pair (a dense matrix of
   probabilities, window and time bonus included), then ``AgglomerativeClustering`` at our
-  threshold: what the windowed sparse graph and our linkage save once the features are
-  built, and whether they cost any F1.
+  threshold (plain average linkage: no cohesion guard): what the windowed sparse graph and
+  our linkage save once the features are built, and whether they cost any F1.
 
 Run: ``.venv/bin/python bench/cluster_scale.py [--sizes 10000,20000,40000,80000]
 [--no-baseline] [--repeat 3] [--undated] [--stages]`` (each point the median of ``--repeat``
