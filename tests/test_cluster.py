@@ -548,6 +548,24 @@ def load_ecb_plus() -> tuple[list[Article], list[str]]:
     return articles, events
 
 
+def test_two_tight_look_alike_events_of_ecb_plus_stay_apart_by_cohesion():
+    """ECB+ topic 35: Vincent Jackson's drink-driving arrest and Jamal Williams's, a month
+    later at the same club. Clustered among all the texts, their reports average above the
+    threshold across, so plain average linkage merges them; the cohesion guard does not."""
+    articles, events = load_ecb_plus()
+    event_of = dict(zip((a.id for a in articles), events, strict=True))
+
+    def topic_35_clusters(settings: ClusterSettings) -> list[set[str]]:
+        clusters = cluster_articles(articles, settings)
+        return [found for c in clusters
+                if (found := {event_of[m.id] for m in c.articles} & {"35_ecb", "35_ecbplus"})]
+
+    plain = topic_35_clusters(dataclasses.replace(SETTINGS, cohesion=0.0))
+    assert {"35_ecb", "35_ecbplus"} in plain
+    guarded = topic_35_clusters(SETTINGS)
+    assert sorted(guarded, key=min) == [{"35_ecb"}, {"35_ecbplus"}]  # each whole, apart
+
+
 def test_shipped_pair_model_is_the_one_fitted_on_ecb_plus():
     """The weights in the code are reproducible from the data, not typed in by hand."""
     articles, events = load_ecb_plus()
