@@ -25,7 +25,8 @@ every split: C = 0.3 led on the topic-order folds by about 0.005 F1 and trailed 
 odd/even split, so ``fit_pair_model`` keeps scikit-learn's C = 1). Since each of those
 splits is one draw, the bench also halves the topics at random ``RANDOM_SPLITS`` times
 (seeds 0 to 23) and prints each halving's held-out scores, their mean, lowest, median and
-highest: the estimate to judge a change by (on 2026-11-29 a change that helped on the
+highest, and which topics' two events were merged on how many halvings: the estimate to
+judge a change by (on 2026-11-29 a change that helped on the
 topic-order folds did worse on these). The texts carry no publication dates, so the time
 window plays no part in those figures. A last section dates the texts that open with a
 full date (a dateline, mostly in the ECB+ half of each topic) and scores the shipped model
@@ -118,24 +119,30 @@ def bcubed(gold: Sequence[str], predicted: Sequence[object]) -> tuple[float, flo
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-def lookalike_merges(docs: Sequence[Doc], predicted: Sequence[object]) -> tuple[float, float]:
-    """Share of same-topic gold event pairs merged (strict), and of cross-event article pairs."""
+def lookalike_merges(docs: Sequence[Doc], predicted: Sequence[object]
+                     ) -> tuple[float, float, list[int]]:
+    """Share of same-topic gold event pairs merged (strict), and of cross-event article
+    pairs; and the topics whose events were merged."""
     events_by_topic: dict[int, set[str]] = defaultdict(set)
     predicted_of_event: dict[str, set[object]] = defaultdict(set)
     for doc, label in zip(docs, predicted, strict=True):
         events_by_topic[doc.topic].add(doc.event)
         predicted_of_event[doc.event].add(label)
     event_pairs = merged_events = 0
-    for events in events_by_topic.values():
+    merged_topics = set()
+    for topic, events in events_by_topic.items():
         for a, b in itertools.combinations(sorted(events), 2):
             event_pairs += 1
-            merged_events += bool(predicted_of_event[a] & predicted_of_event[b])
+            if predicted_of_event[a] & predicted_of_event[b]:
+                merged_events += 1
+                merged_topics.add(topic)
     article_pairs = merged_articles = 0
     for (i, a), (j, b) in itertools.combinations(enumerate(docs), 2):
         if a.topic == b.topic and a.event != b.event:
             article_pairs += 1
             merged_articles += predicted[i] == predicted[j]
-    return merged_events / max(event_pairs, 1), merged_articles / max(article_pairs, 1)
+    return (merged_events / max(event_pairs, 1), merged_articles / max(article_pairs, 1),
+            sorted(merged_topics))
 
 
 def ours(threshold: float, model: PairModel | None = None, window_days: float | None = None
@@ -175,10 +182,10 @@ def score(docs: Sequence[Doc], method: Callable[[Sequence[Doc]], list[object]]) 
     predicted = method(docs)
     seconds = time.perf_counter() - started
     precision, recall, f1 = bcubed([d.event for d in docs], predicted)
-    events_merged, articles_merged = lookalike_merges(docs, predicted)
+    events_merged, articles_merged, merged_topics = lookalike_merges(docs, predicted)
     return {"P": precision, "R": recall, "F1": f1, "events_merged": events_merged,
             "article_pairs_merged": articles_merged, "clusters": len(set(predicted)),
-            "seconds": seconds}
+            "seconds": seconds, "merged_topics": merged_topics}
 
 
 def merge_penalised_f1(row: dict) -> float:
@@ -226,7 +233,8 @@ def topic_folds(docs: Sequence[Doc], k: int, regularisation: float,
         model = fit_pair_model([d.article for d in train], [d.event for d in train],
                                ClusterSettings(), regularisation=regularisation)
         rows.append(score(test, ours(threshold, model)))
-    return mean_of(rows)
+    return {**mean_of(rows), "merged_topics": sorted(
+        topic for row in rows for topic in row["merged_topics"])}
 
 
 def mean_of(rows: Sequence[dict]) -> dict:
@@ -285,6 +293,9 @@ def main() -> None:
         values = [row[key] for row in halvings]
         print(f"  {key}: lowest {min(values):.3f}, median {statistics.median(values):.3f}, "
               f"highest {max(values):.3f}")
+    merged = Counter(topic for row in halvings for topic in row["merged_topics"])
+    print("  topics whose two events were merged, on how many halvings: " + ", ".join(
+        f"{topic} ({count})" for topic, count in merged.most_common()))
     if "--regularisation" in sys.argv:
         print("\nThe same for each regularisation C of the logistic fit:")
         for regularisation in REGULARISATIONS:
