@@ -26,12 +26,11 @@ odd/even split, so ``fit_pair_model`` keeps scikit-learn's C = 1). Since each of
 splits is one draw, the bench also halves the topics at random ``RANDOM_SPLITS`` times
 (seeds 0 to 23) and prints each halving's held-out scores, their mean, lowest, median and
 highest, and which topics' two events were merged on how many halvings: the estimate to
-judge a change by (on 2026-11-29 a change that helped on the
-topic-order folds did worse on these). The texts carry no publication dates, so the time
-window plays no part in those figures. A last section dates the texts that open with a
-full date (a dateline, mostly in the ECB+ half of each topic) and scores the shipped model
-with windows of 3, 7 and 14 days: one event's reports there run over days or weeks, and
-the window splits them.
+judge a change by (on 2026-11-29 a change that helped on the topic-order folds did worse on
+these). The texts carry no publication dates, so the time window plays no part in those
+figures. A last section dates the texts that open with a full date (a dateline, mostly in
+the ECB+ half of each topic) and scores the shipped model with windows of 3, 7 and 14 days:
+one event's reports there run over days or weeks, and the window splits them.
 
 Run: ``.venv/bin/python bench/cluster.py [--fit] [--sweep] [--regularisation]``
 """
