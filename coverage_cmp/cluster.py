@@ -1035,11 +1035,11 @@ def _average_linkage(graph: sp.csr_matrix, threshold: float,
     while heap:
         pair = heapq.heappop(heap)
         a, b = (pair >> shift) & node_mask, pair & node_mask
-        if (parent[a] == a and parent[b] == b and not conflict(a, b) and b in links[a]
-                and key(links[a][b] / (size[a] * size[b]), a, b) == pair
-                and cohesive_enough(a, b, links[a][b] / (size[a] * size[b]))):
-            push_best(merge(a, b))
-            continue
+        if parent[a] == a and parent[b] == b and not conflict(a, b) and b in links[a]:
+            linkage = links[a][b] / (size[a] * size[b])
+            if key(linkage, a, b) == pair and cohesive_enough(a, b, linkage):
+                push_best(merge(a, b))
+                continue
         for group in (a, b):  # merged or changed since: the best pairs it stood for go back
             if parent[group] == group and best_of[group] == pair:
                 push_best(group)
